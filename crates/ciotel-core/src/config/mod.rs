@@ -1,0 +1,304 @@
+//! Configuration: one YAML file in the OpenTelemetry Collector's shape, read by [`load`].
+//!
+//! Loading is three steps, each reporting every problem it finds with file and line:
+//! `${env:…}` substitution on the raw text, a typed parse in one pass (unknown keys, unknown
+//! component types and invalid values fail here with their line), then checks of the pipeline
+//! graph (undefined or unused components).
+
+pub mod component_map;
+pub mod env;
+pub mod locate;
+pub mod service;
+pub mod values;
+
+use crate::component_id::ComponentId;
+use crate::signal::Signal;
+use component_map::{ComponentMap, TypedConfig, singular};
+use serde::Deserialize;
+use service::ServiceConfig;
+use std::fmt;
+use std::path::Path;
+
+/// A whole config file, generic over the component types a build knows (the binary names them).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[serde(bound(deserialize = "R: TypedConfig, P: TypedConfig, E: TypedConfig, X: TypedConfig"))]
+pub struct Config<R, P, E, X> {
+    /// Components that bring data in.
+    #[serde(default)]
+    pub receivers: ComponentMap<R>,
+    /// Components that edit, batch or guard data between receivers and exporters.
+    #[serde(default)]
+    pub processors: ComponentMap<P>,
+    /// Components that send data out.
+    #[serde(default)]
+    pub exporters: ComponentMap<E>,
+    /// Components beside the pipelines (health check).
+    #[serde(default)]
+    pub extensions: ComponentMap<X>,
+    /// Which pipelines run, and the daemon's own telemetry.
+    pub service: ServiceConfig,
+}
+
+/// What a component config can say about itself for the graph checks.
+pub trait ComponentInfo {
+    /// Whether the component can carry `signal` (a CI receiver makes only traces).
+    fn supports(&self, signal: Signal) -> bool {
+        let _ = signal;
+        true
+    }
+}
+
+/// One problem in a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong, naming the key.
+    pub message: String,
+}
+
+/// Every problem that stopped a config from loading.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ConfigError {
+    /// The file (or `<embedded default>`).
+    pub source_name: String,
+    /// The problems, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", self.source_name)?;
+            if let Some(line) = p.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = p.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            write!(f, ": {}", p.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// A config that loaded, with the warnings found on the way (unused components).
+#[derive(Debug, Clone)]
+pub struct Loaded<R, P, E, X> {
+    /// The parsed, checked config.
+    pub config: Config<R, P, E, X>,
+    /// Problems that do not stop the daemon, formatted like errors.
+    pub warnings: Vec<String>,
+}
+
+/// Reads and checks the config file at `path`, with `${env:…}` from the process environment.
+pub fn load_file<R, P, E, X>(path: &Path) -> Result<Loaded<R, P, E, X>, ConfigError>
+where
+    R: TypedConfig + ComponentInfo,
+    P: TypedConfig + ComponentInfo,
+    E: TypedConfig + ComponentInfo,
+    X: TypedConfig,
+{
+    let source_name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        source_name: source_name.clone(),
+        problems: vec![Problem {
+            line: None,
+            column: None,
+            message: format!("cannot read the config file: {e}"),
+        }],
+    })?;
+    load(&source_name, &text, |name| std::env::var(name).ok())
+}
+
+/// Parses and checks config `text`; `source_name` is used in messages.
+pub fn load<R, P, E, X>(
+    source_name: &str,
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Loaded<R, P, E, X>, ConfigError>
+where
+    R: TypedConfig + ComponentInfo,
+    P: TypedConfig + ComponentInfo,
+    E: TypedConfig + ComponentInfo,
+    X: TypedConfig,
+{
+    let fail = |problems| ConfigError {
+        source_name: source_name.to_string(),
+        problems,
+    };
+    let expanded = env::substitute(text, lookup).map_err(|unset| {
+        fail(unset
+            .into_iter()
+            .map(|u| Problem {
+                line: Some(u.line),
+                column: None,
+                message: format!(
+                    "environment variable `{}` is not set and has no default (write ${{env:{}:-default}} to give one)",
+                    u.name, u.name
+                ),
+            })
+            .collect())
+    })?;
+    let config: Config<R, P, E, X> =
+        yaml_serde::from_str(&expanded).map_err(|e| fail(vec![yaml_problem(&e)]))?;
+    let (errors, warnings) = check_graph(&config, text);
+    if !errors.is_empty() {
+        return Err(fail(errors));
+    }
+    let warnings = warnings
+        .into_iter()
+        .map(|p| fail(vec![p]).to_string())
+        .collect();
+    Ok(Loaded { config, warnings })
+}
+
+fn yaml_problem(e: &yaml_serde::Error) -> Problem {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(at) if e.location().is_some() => text[..at].to_string(),
+        _ => text,
+    };
+    Problem {
+        line: e.location().map(|l| l.line()),
+        column: e.location().map(|l| l.column()),
+        message,
+    }
+}
+
+/// Checks that pipelines name only defined components that can carry their signal, and finds
+/// components no pipeline uses. Returns (errors, warnings).
+fn check_graph<R, P, E, X>(config: &Config<R, P, E, X>, text: &str) -> (Vec<Problem>, Vec<Problem>)
+where
+    R: TypedConfig + ComponentInfo,
+    P: TypedConfig + ComponentInfo,
+    E: TypedConfig + ComponentInfo,
+    X: TypedConfig,
+{
+    let mut errors = Vec::new();
+    let at = |path: &[&str], value: Option<&str>, message: String| Problem {
+        line: locate::locate(text, path, value),
+        column: None,
+        message,
+    };
+    if config.service.pipelines.is_empty() {
+        errors.push(at(
+            &["service", "pipelines"],
+            None,
+            "service.pipelines: at least one pipeline is required".into(),
+        ));
+    }
+    for (pid, pipeline) in &config.service.pipelines {
+        let pname = pid.to_string();
+        let mut role = |role: &str,
+                        ids: &[ComponentId],
+                        lookup: &dyn Fn(&ComponentId) -> Option<bool>,
+                        section: &str| {
+            let key = format!("service.pipelines.{pname}.{role}");
+            if ids.is_empty() && role != "processors" {
+                errors.push(at(
+                    &["service", "pipelines", &pname],
+                    None,
+                    format!("{key}: a pipeline needs at least one {}", singular(role)),
+                ));
+            }
+            for (i, id) in ids.iter().enumerate() {
+                let name = id.to_string();
+                let path = ["service", "pipelines", pname.as_str(), role];
+                if ids[..i].contains(id) {
+                    errors.push(at(
+                        &path,
+                        Some(&name),
+                        format!("{key}: `{name}` is listed twice"),
+                    ));
+                    continue;
+                }
+                match lookup(id) {
+                    None => errors.push(at(
+                        &path,
+                        Some(&name),
+                        format!(
+                            "{key}: {} `{name}` is not defined under `{section}`",
+                            singular(section)
+                        ),
+                    )),
+                    Some(false) => errors.push(at(
+                        &path,
+                        Some(&name),
+                        format!(
+                            "{key}: {} `{name}` does not support {} pipelines",
+                            singular(section),
+                            pid.signal
+                        ),
+                    )),
+                    Some(true) => {}
+                }
+            }
+        };
+        let signal = pid.signal;
+        role(
+            "receivers",
+            &pipeline.receivers,
+            &|id| config.receivers.get(id).map(|c| c.supports(signal)),
+            "receivers",
+        );
+        role(
+            "processors",
+            &pipeline.processors,
+            &|id| config.processors.get(id).map(|c| c.supports(signal)),
+            "processors",
+        );
+        role(
+            "exporters",
+            &pipeline.exporters,
+            &|id| config.exporters.get(id).map(|c| c.supports(signal)),
+            "exporters",
+        );
+    }
+    for id in &config.service.extensions {
+        if config.extensions.get(id).is_none() {
+            let name = id.to_string();
+            errors.push(at(
+                &["service", "extensions"],
+                Some(&name),
+                format!("service.extensions: extension `{name}` is not defined under `extensions`"),
+            ));
+        }
+    }
+    let mut warnings = Vec::new();
+    let used = |pick: fn(&service::PipelineConfig) -> &Vec<ComponentId>, id: &ComponentId| {
+        config
+            .service
+            .pipelines
+            .values()
+            .any(|p| pick(p).contains(id))
+    };
+    for (id, _) in config.receivers.iter() {
+        if !used(|p| &p.receivers, id) {
+            let name = id.to_string();
+            warnings.push(at(
+                &["receivers", &name],
+                None,
+                format!("receivers.{name}: defined but used in no pipeline"),
+            ));
+        }
+    }
+    for (id, _) in config.exporters.iter() {
+        if !used(|p| &p.exporters, id) {
+            let name = id.to_string();
+            warnings.push(at(
+                &["exporters", &name],
+                None,
+                format!("exporters.{name}: defined but used in no pipeline"),
+            ));
+        }
+    }
+    errors.sort_by_key(|p| p.line);
+    (errors, warnings)
+}

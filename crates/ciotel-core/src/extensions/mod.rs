@@ -1,0 +1,3 @@
+//! Extensions: components beside the pipelines.
+
+pub mod health_check;

@@ -1,0 +1,21 @@
+//! ciotel-core: the pipeline that every receiver, processor and exporter plugs into.
+//!
+//! Data flows as OTLP [`Batch`]es through [`Consumer`] stages: processors, then an
+//! [`ExporterFanout`](exporters::fanout::ExporterFanout) into each exporter's sending queue.
+
+pub mod component_id;
+pub mod config;
+pub mod consumer;
+pub mod exporters;
+pub mod extensions;
+pub mod pipeline;
+pub mod processors;
+pub mod signal;
+pub mod split;
+pub mod telemetry;
+#[doc(hidden)]
+pub mod testing;
+
+pub use component_id::{ComponentId, PipelineId};
+pub use consumer::{ConsumeError, Consumer, NextConsumer};
+pub use signal::{Batch, Signal};
