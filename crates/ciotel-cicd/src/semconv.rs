@@ -1,0 +1,156 @@
+//! Attribute names and well-known values: OpenTelemetry CI/CD and VCS semantic conventions
+//! (v1.43), and ciotel's own `ciotel.*` names for what the conventions do not cover yet.
+//!
+//! Every attribute ciotel writes is named here, so the README table and the code can be held
+//! side by side. Names are consts, not an enum, so they can be used in `match` and in
+//! processors' configs alike.
+
+// --- service / general -------------------------------------------------------------------
+
+/// `service.name`: required by every backend; ciotel sets it to the repository's full name.
+pub const SERVICE_NAME: &str = "service.name";
+/// `error.type`: class of error when a run or task fails (conditionally required by semconv).
+pub const ERROR_TYPE: &str = "error.type";
+
+// --- cicd.* (semconv v1.43) --------------------------------------------------------------
+
+/// `cicd.pipeline.name`: human-readable pipeline name (GitHub: the workflow's name).
+pub const CICD_PIPELINE_NAME: &str = "cicd.pipeline.name";
+/// `cicd.pipeline.run.id`: the platform's run id, as a string.
+pub const CICD_PIPELINE_RUN_ID: &str = "cicd.pipeline.run.id";
+/// `cicd.pipeline.run.url.full`: where a person opens the run.
+pub const CICD_PIPELINE_RUN_URL_FULL: &str = "cicd.pipeline.run.url.full";
+/// `cicd.pipeline.run.state`: pending | executing | finalizing.
+pub const CICD_PIPELINE_RUN_STATE: &str = "cicd.pipeline.run.state";
+/// `cicd.pipeline.result`: the run's result, one of the [`result`] values.
+pub const CICD_PIPELINE_RESULT: &str = "cicd.pipeline.result";
+/// `cicd.pipeline.action.name`: BUILD | RUN | SYNC; the `{action}` in the run span's name.
+pub const CICD_PIPELINE_ACTION_NAME: &str = "cicd.pipeline.action.name";
+/// `cicd.pipeline.task.name`: a task's (GitHub: job's) name.
+pub const CICD_PIPELINE_TASK_NAME: &str = "cicd.pipeline.task.name";
+/// `cicd.pipeline.task.run.id`: the platform's id of one task run (GitHub: the job id).
+pub const CICD_PIPELINE_TASK_RUN_ID: &str = "cicd.pipeline.task.run.id";
+/// `cicd.pipeline.task.run.url.full`: where a person opens the task run.
+pub const CICD_PIPELINE_TASK_RUN_URL_FULL: &str = "cicd.pipeline.task.run.url.full";
+/// `cicd.pipeline.task.run.result`: the task's result, one of the [`result`] values.
+pub const CICD_PIPELINE_TASK_RUN_RESULT: &str = "cicd.pipeline.task.run.result";
+/// `cicd.pipeline.task.type`: build | test | deploy (not derivable from GitHub; unused today).
+pub const CICD_PIPELINE_TASK_TYPE: &str = "cicd.pipeline.task.type";
+/// `cicd.worker.id`: the runner / agent id.
+pub const CICD_WORKER_ID: &str = "cicd.worker.id";
+/// `cicd.worker.name`: the runner / agent name.
+pub const CICD_WORKER_NAME: &str = "cicd.worker.name";
+/// `cicd.worker.url.full`: where a person opens the runner.
+pub const CICD_WORKER_URL_FULL: &str = "cicd.worker.url.full";
+/// `cicd.worker.state`: available | busy | offline.
+pub const CICD_WORKER_STATE: &str = "cicd.worker.state";
+/// `cicd.system.component`: controller, scheduler, agent…
+pub const CICD_SYSTEM_COMPONENT: &str = "cicd.system.component";
+
+/// Values of `cicd.pipeline.result` and `cicd.pipeline.task.run.result`.
+pub mod result {
+    /// Finished successfully.
+    pub const SUCCESS: &str = "success";
+    /// Did not finish successfully because of the pipeline's content (test failure, compile error).
+    pub const FAILURE: &str = "failure";
+    /// Failed because of the CI/CD system itself (worker killed, platform error).
+    pub const ERROR: &str = "error";
+    /// Interrupted by a timeout.
+    pub const TIMEOUT: &str = "timeout";
+    /// Cancelled, e.g. by a person.
+    pub const CANCELLATION: &str = "cancellation";
+    /// Skipped, e.g. a precondition was not met.
+    pub const SKIP: &str = "skip";
+}
+
+/// Values of `cicd.pipeline.action.name`.
+pub mod action {
+    /// A pipeline run that executes tasks; ciotel's run spans are all `RUN`.
+    pub const RUN: &str = "RUN";
+}
+
+// --- vcs.* (semconv v1.43) ---------------------------------------------------------------
+
+/// `vcs.provider.name`: github | gitlab | gitea | bitbucket.
+pub const VCS_PROVIDER_NAME: &str = "vcs.provider.name";
+/// `vcs.repository.url.full`: the repository's canonical browser URL, without `.git`.
+pub const VCS_REPOSITORY_URL_FULL: &str = "vcs.repository.url.full";
+/// `vcs.repository.name`: the repository's name without owner or group.
+pub const VCS_REPOSITORY_NAME: &str = "vcs.repository.name";
+/// `vcs.owner.name`: the organisation, user or group that owns the repository.
+pub const VCS_OWNER_NAME: &str = "vcs.owner.name";
+/// `vcs.ref.head.name`: the branch or tag the run builds.
+pub const VCS_REF_HEAD_NAME: &str = "vcs.ref.head.name";
+/// `vcs.ref.head.revision`: the commit the run builds.
+pub const VCS_REF_HEAD_REVISION: &str = "vcs.ref.head.revision";
+/// `vcs.ref.head.type`: branch | tag.
+pub const VCS_REF_HEAD_TYPE: &str = "vcs.ref.head.type";
+/// `vcs.ref.base.name`: the target branch of a change (pull/merge request).
+pub const VCS_REF_BASE_NAME: &str = "vcs.ref.base.name";
+/// `vcs.ref.base.revision`: the target branch's commit of a change.
+pub const VCS_REF_BASE_REVISION: &str = "vcs.ref.base.revision";
+/// `vcs.change.id`: the pull/merge request number.
+pub const VCS_CHANGE_ID: &str = "vcs.change.id";
+/// `vcs.change.title`: the pull/merge request title.
+pub const VCS_CHANGE_TITLE: &str = "vcs.change.title";
+
+/// Values of `vcs.provider.name`.
+pub mod provider {
+    /// GitHub and GitHub Enterprise Server.
+    pub const GITHUB: &str = "github";
+    /// GitLab.com and self-managed GitLab.
+    pub const GITLAB: &str = "gitlab";
+}
+
+// --- ciotel.* (ciotel's own) -------------------------------------------------------------
+
+/// `ciotel.run.attempt` (int): which attempt of the run; semconv has no name for it yet.
+pub const CIOTEL_RUN_ATTEMPT: &str = "ciotel.run.attempt";
+/// `ciotel.run.trigger.event`: what started the run (GitHub: `push`, `pull_request`, …).
+pub const CIOTEL_RUN_TRIGGER_EVENT: &str = "ciotel.run.trigger.event";
+/// `ciotel.run.actor`: who started this attempt (login).
+pub const CIOTEL_RUN_ACTOR: &str = "ciotel.run.actor";
+/// `ciotel.span.type`: run | stage | job | queue | step; lets processors classify spans
+/// without parsing names.
+pub const CIOTEL_SPAN_TYPE: &str = "ciotel.span.type";
+/// `ciotel.stage.name`: the stage a job belongs to (GitLab), and the stage span's name.
+pub const CIOTEL_STAGE_NAME: &str = "ciotel.stage.name";
+/// `ciotel.stage.result`: a stage's result, one of the [`result`] values.
+pub const CIOTEL_STAGE_RESULT: &str = "ciotel.stage.result";
+/// `ciotel.step.name`: a step's name as the platform reported it.
+pub const CIOTEL_STEP_NAME: &str = "ciotel.step.name";
+/// `ciotel.step.number` (int): the step's number within its job (may have gaps).
+pub const CIOTEL_STEP_NUMBER: &str = "ciotel.step.number";
+/// `ciotel.step.result`: a step's result, one of the [`result`] values.
+pub const CIOTEL_STEP_RESULT: &str = "ciotel.step.result";
+/// `ciotel.worker.labels` (string array): the labels / tags that selected the runner.
+pub const CIOTEL_WORKER_LABELS: &str = "ciotel.worker.labels";
+/// `ciotel.worker.group.id`: the runner group's id.
+pub const CIOTEL_WORKER_GROUP_ID: &str = "ciotel.worker.group.id";
+/// `ciotel.worker.group.name`: the runner group's name.
+pub const CIOTEL_WORKER_GROUP_NAME: &str = "ciotel.worker.group.name";
+/// `ciotel.timing.adjusted` (bool): the platform's times were inconsistent (end before start,
+/// step outside its job) and ciotel clamped them; the span's times are not as reported.
+pub const CIOTEL_TIMING_ADJUSTED: &str = "ciotel.timing.adjusted";
+/// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`).
+pub const CIOTEL_LINK_TYPE: &str = "ciotel.link.type";
+
+/// Values of `ciotel.span.type`.
+pub mod span_type {
+    /// The root span of one run attempt.
+    pub const RUN: &str = "run";
+    /// A stage (GitLab) between the run and its jobs.
+    pub const STAGE: &str = "stage";
+    /// A job (semconv: task run).
+    pub const JOB: &str = "job";
+    /// The time a job waited for a runner.
+    pub const QUEUE: &str = "queue";
+    /// One step of a job.
+    pub const STEP: &str = "step";
+}
+
+/// Values of `ciotel.link.type`.
+pub mod link_type {
+    /// The link points to the root span of the run's previous attempt.
+    pub const PREVIOUS_ATTEMPT: &str = "previous_attempt";
+}

@@ -1,0 +1,47 @@
+//! The resource of a run's spans: which repository and pipeline they belong to.
+//!
+//! `service.name` is the repository's full name (`owner/repo`): backends group by service, a
+//! person thinks "my repository's pipeline", and the full name does not clash across orgs.
+
+use opentelemetry_proto::tonic::resource::v1::Resource;
+
+use super::otlp::Attrs;
+use crate::event::RunRef;
+use crate::semconv;
+
+/// `service.name` when the platform gave no repository.
+pub(super) const UNKNOWN_SERVICE: &str = "unknown_service:ciotel";
+
+pub(super) fn for_run(run: &RunRef) -> Resource {
+    let vcs = &run.vcs;
+    let service = vcs
+        .repository_full_name
+        .as_deref()
+        .unwrap_or(UNKNOWN_SERVICE);
+    Resource {
+        attributes: Attrs::default()
+            .str(semconv::SERVICE_NAME, Some(service))
+            .str(semconv::VCS_PROVIDER_NAME, vcs.provider.as_deref())
+            .str(
+                semconv::VCS_REPOSITORY_URL_FULL,
+                vcs.repository_url.as_deref(),
+            )
+            .str(semconv::VCS_REPOSITORY_NAME, vcs.repository_name.as_deref())
+            .str(semconv::VCS_OWNER_NAME, vcs.owner.as_deref())
+            .str(semconv::CICD_PIPELINE_NAME, run.pipeline_name.as_deref())
+            .build(),
+        ..Default::default()
+    }
+}
+
+/// The span attributes every run and job span carries: which run attempt, which ref.
+pub(super) fn run_span_attrs(attrs: Attrs, run: &RunRef) -> Attrs {
+    attrs
+        .str(semconv::CICD_PIPELINE_RUN_ID, Some(&run.run_id))
+        .int(semconv::CIOTEL_RUN_ATTEMPT, Some(i64::from(run.attempt)))
+        .str(semconv::VCS_REF_HEAD_NAME, run.vcs.head_ref.as_deref())
+        .str(
+            semconv::VCS_REF_HEAD_REVISION,
+            run.vcs.head_revision.as_deref(),
+        )
+}

@@ -1,0 +1,15 @@
+//! ciotel-github: GitHub Actions payloads (webhook deliveries and REST API responses) →
+//! platform-neutral `CiEvent`s. No spans are built here (that is `ciotel_cicd::translate`), and
+//! webhook and REST share one mapping, so a run seen both ways yields identical spans.
+
+#![warn(missing_docs)]
+
+mod error;
+mod map;
+pub mod payload;
+mod rest;
+mod webhook;
+
+pub use error::GithubError;
+pub use rest::{map_rest_job, map_rest_jobs, map_rest_run, map_rest_runs};
+pub use webhook::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
