@@ -1,1 +1,149 @@
-fn main() {}
+//! The `ciotel` command: run the daemon, check a config, and (later) CI helpers.
+
+mod build;
+mod components;
+mod logging;
+mod service;
+
+use clap::{Args, Parser, Subcommand};
+use components::Loaded;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The config used when `--config` is not given: OTLP in, debug and file out, no backend.
+const DEFAULT_CONFIG: &str = include_str!("../configs/default.yaml");
+const DEFAULT_CONFIG_NAME: &str = "<embedded default config>";
+
+/// ciotel: a CI/CD telemetry pipeline. CI platforms and OTLP in, one trace per pipeline run out.
+#[derive(Parser)]
+#[command(name = "ciotel", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the daemon (the default when no command is given).
+    Run(RunArgs),
+    /// Check a config file without starting anything; exit 1 listing every problem.
+    Validate(RunArgs),
+}
+
+#[derive(Args, Clone)]
+struct RunArgs {
+    /// Config file (YAML, OpenTelemetry Collector shape). Without it, the embedded default.
+    #[arg(long, short, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Validate(args)) => validate(&args),
+        Some(Command::Run(args)) => run(&args),
+        None => run(&cli.run),
+    }
+}
+
+fn load(args: &RunArgs) -> Result<Loaded, ExitCode> {
+    let loaded = match &args.config {
+        Some(path) => ciotel_core::config::load_file(path),
+        None => ciotel_core::config::load(DEFAULT_CONFIG_NAME, DEFAULT_CONFIG, |n| {
+            std::env::var(n).ok()
+        }),
+    };
+    loaded.map_err(|e| {
+        eprintln!("{e}");
+        eprintln!("ciotel: the config has {} problem(s)", e.problems.len());
+        ExitCode::FAILURE
+    })
+}
+
+fn validate(args: &RunArgs) -> ExitCode {
+    let loaded = match load(args) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let c = &loaded.config;
+    let pipelines: Vec<String> = c
+        .service
+        .pipelines
+        .keys()
+        .map(ToString::to_string)
+        .collect();
+    println!(
+        "config OK: {} receiver(s), {} processor(s), {} exporter(s), {} extension(s); pipelines: {}",
+        c.receivers.len(),
+        c.processors.len(),
+        c.exporters.len(),
+        c.extensions.len(),
+        pipelines.join(", ")
+    );
+    ExitCode::SUCCESS
+}
+
+fn run(args: &RunArgs) -> ExitCode {
+    let loaded = match load(args) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    logging::init(&loaded.config.service.telemetry.logs);
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    match &args.config {
+        Some(path) => {
+            tracing::info!(config = %path.display(), "starting ciotel {}", env!("CARGO_PKG_VERSION"))
+        }
+        None => tracing::info!(
+            "starting ciotel {} on the embedded default config",
+            env!("CARGO_PKG_VERSION")
+        ),
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("ciotel: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(service::run(loaded.config, stop_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -56,13 +56,14 @@ impl Readiness {
     }
 }
 
-/// Binds the endpoint and serves it until `shutdown`.
+/// Binds the endpoint and serves it until `shutdown`; returns the bound address.
 pub async fn start(
     config: &HealthCheckConfig,
     readiness: Readiness,
     shutdown: CancellationToken,
-) -> std::io::Result<tokio::task::JoinHandle<()>> {
+) -> std::io::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(config.endpoint.as_str()).await?;
+    let address = listener.local_addr()?;
     let app = Router::new().route(
         &config.path,
         get(move || {
@@ -79,9 +80,10 @@ pub async fn start(
             }
         }),
     );
-    Ok(tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await;
-    }))
+    });
+    Ok((address, task))
 }

@@ -7,13 +7,14 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-/// Binds `address` and serves `/metrics` until `shutdown` fires.
+/// Binds `address` and serves `/metrics` until `shutdown` fires; returns the bound address.
 pub async fn serve_metrics(
     address: &str,
     registry: Registry,
     shutdown: CancellationToken,
-) -> std::io::Result<tokio::task::JoinHandle<()>> {
+) -> std::io::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = TcpListener::bind(address).await?;
+    let bound = listener.local_addr()?;
     let app = Router::new().route(
         "/metrics",
         get(move || {
@@ -26,12 +27,13 @@ pub async fn serve_metrics(
             }
         }),
     );
-    Ok(tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await;
         if let Err(e) = served {
             tracing::error!(error = %e, "metrics endpoint stopped");
         }
-    }))
+    });
+    Ok((bound, task))
 }

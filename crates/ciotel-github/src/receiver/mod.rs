@@ -1,0 +1,30 @@
+//! The `github` receiver: GitHub Actions `workflow_run` and `workflow_job` events → spans.
+//!
+//! - [`GithubReceiverConfig`] is the receiver's config (`webhook:`, `api:`, `trace_id_recipe:`),
+//!   checked while the YAML is parsed: a webhook never runs unsigned unless the config says
+//!   `insecure: true` on a loopback endpoint.
+//! - [`webhook_router`] serves one receiver's webhook path and health path; the binary merges
+//!   the routers of every webhook receiver on one endpoint into a single listener. Each
+//!   delivery is checked (required headers, size, HMAC signature), mapped with
+//!   [`map_webhook`](crate::map_webhook), translated with `ciotel_cicd::translate` and handed to
+//!   the pipeline, which answers 503 when full.
+//! - [`ApiConfig`] is the config of the REST API poller, which lives in its own module.
+//!
+//! Files: `config.rs` and `api_config.rs` (config), `webhook.rs` (the router and the order of
+//! checks), `required_headers.rs`, `body.rs`, `signature.rs` (one check each), `dedup.rs`
+//! (`X-GitHub-Delivery` window), `secret.rs` (values never printed).
+
+mod api_config;
+mod body;
+mod config;
+mod dedup;
+mod required_headers;
+mod secret;
+mod signature;
+mod webhook;
+
+pub use api_config::{ApiConfig, ApiConfigError, GithubAppConfig};
+pub use config::{ConfigError, GithubReceiverConfig, WebhookConfig};
+pub use secret::Secret;
+pub use signature::{SignatureError, sign as sign_delivery};
+pub use webhook::webhook_router;

@@ -1,0 +1,345 @@
+//! The webhook endpoint: an axum router serving one receiver's `path` (deliveries) and
+//! `health_path`, and nothing else, so the routers of all webhook receivers sharing an
+//! endpoint can be merged into one listener.
+//!
+//! A delivery goes through, in order: `required_headers` (401 missing / 403 wrong), method (405
+//! unless POST), body limit (413), `X-Hub-Signature-256` over the raw body (401), then by
+//! `X-GitHub-Event`: `ping` → 200; `workflow_run` / `workflow_job` → de-duplicate by
+//! `X-GitHub-Delivery` (200, nothing emitted), map (400 with the mapping's message), translate,
+//! hand to the pipeline (202; 503 + Retry-After when it is full); anything else → 204. Every
+//! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
+//! comes as soon as the pipeline has the spans, well within GitHub's 10 s.
+
+use super::body::{BodyError, read_limited};
+use super::config::WebhookConfig;
+use super::dedup::DeliveryLog;
+use super::required_headers::{HeaderRefusal, RequiredHeaders};
+use super::signature::{self, SIGNATURE_HEADER};
+use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use ciotel_cicd::{IdRecipe, translate};
+use ciotel_core::pipeline::ReceiverOutput;
+use ciotel_core::{Batch, ConsumeError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The header naming the event of a delivery.
+const EVENT_HEADER: &str = "x-github-event";
+/// The header carrying a delivery's unique id (a GUID, kept on redelivery).
+const DELIVERY_HEADER: &str = "x-github-delivery";
+/// Seconds a sender is asked to wait when the pipeline is full. GitHub itself does not retry;
+/// the delivery shows as failed and can be redelivered.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// Builds the router of one webhook receiver: `POST path` for deliveries, `GET health_path`
+/// answering 200. Spans go to `output`, with ids derived by `recipe`.
+///
+/// Exists so the binary can merge the routers of every webhook receiver on one endpoint into a
+/// single listener: this router claims only its two paths and has no fallback. The caller must
+/// make sure no two merged routers share a path (axum panics on overlapping routes).
+///
+/// # Panics
+/// If `path` or `health_path` is not a route axum accepts. A `WebhookConfig` that came from
+/// the config file always has valid paths.
+pub fn webhook_router(
+    id: &str,
+    config: &WebhookConfig,
+    recipe: IdRecipe,
+    output: ReceiverOutput,
+) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, recipe, output));
+    Router::new()
+        .route(&config.path, any(deliver))
+        .route(&config.health_path, get(health))
+        .with_state(hook)
+}
+
+async fn deliver(
+    State(hook): State<Arc<Webhook>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match hook.deliver(method, &headers, body).await {
+        Ok(reply) | Err(reply) => reply.into_response(),
+    }
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+/// How deliveries are authenticated.
+enum Verification {
+    /// HMAC-SHA256 with this key.
+    Signed(Vec<u8>),
+    /// `insecure: true` and no secret: every delivery is taken as GitHub's.
+    Unsigned,
+    /// Neither a secret nor `insecure: true` (a config built in code, bypassing the checks):
+    /// every delivery is refused rather than trusted.
+    Refuse,
+}
+
+/// One receiver's webhook state, shared by its requests.
+struct Webhook {
+    id: String,
+    required: RequiredHeaders,
+    verification: Verification,
+    limit: usize,
+    recipe: IdRecipe,
+    output: ReceiverOutput,
+    deliveries: DeliveryLog,
+}
+
+impl Webhook {
+    fn new(id: &str, config: &WebhookConfig, recipe: IdRecipe, output: ReceiverOutput) -> Self {
+        let verification = match &config.secret {
+            Some(secret) if !secret.is_empty() => {
+                Verification::Signed(secret.expose().as_bytes().to_vec())
+            }
+            _ if config.insecure => Verification::Unsigned,
+            _ => {
+                tracing::error!(
+                    receiver = %id,
+                    "webhook has no secret and is not marked insecure: it refuses every delivery"
+                );
+                Verification::Refuse
+            }
+        };
+        Webhook {
+            id: id.to_string(),
+            required: RequiredHeaders::new(&config.required_headers),
+            verification,
+            limit: config.max_request_body_size,
+            recipe,
+            output,
+            deliveries: DeliveryLog::default(),
+        }
+    }
+
+    async fn deliver(
+        &self,
+        method: Method,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Reply, Reply> {
+        self.required.check(headers).map_err(|refusal| {
+            let status = match refusal {
+                HeaderRefusal::Missing(_) => StatusCode::UNAUTHORIZED,
+                HeaderRefusal::Wrong(_) => StatusCode::FORBIDDEN,
+            };
+            self.refused(Reply::new(status, refusal.to_string()))
+        })?;
+        if method != Method::POST {
+            return Err(Reply::method_not_allowed(&method));
+        }
+        let body = read_limited(headers, body, self.limit).await.map_err(|e| {
+            let status = match e {
+                BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                BodyError::Read(_) => StatusCode::BAD_REQUEST,
+            };
+            self.refused(Reply::new(status, e.to_string()))
+        })?;
+        self.verify(headers, &body)?;
+        let Some(event) = headers.get(EVENT_HEADER) else {
+            return Err(self.refused(Reply::new(
+                StatusCode::BAD_REQUEST,
+                "missing X-GitHub-Event header: not a GitHub webhook delivery",
+            )));
+        };
+        let event = event.to_str().unwrap_or("");
+        let delivery = headers
+            .get(DELIVERY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|d| !d.is_empty());
+        match event {
+            "ping" => Ok(Reply::new(
+                StatusCode::OK,
+                "pong: ready for workflow_run and workflow_job events",
+            )),
+            EVENT_WORKFLOW_RUN | EVENT_WORKFLOW_JOB => {
+                self.workflow(event, delivery, headers, &body)
+            }
+            other => {
+                tracing::debug!(
+                    receiver = %self.id, event = %other, delivery = ?delivery,
+                    "ignoring a GitHub event that is not workflow_run or workflow_job"
+                );
+                Ok(Reply::empty(StatusCode::NO_CONTENT))
+            }
+        }
+    }
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Reply> {
+        match &self.verification {
+            Verification::Signed(key) => {
+                let header = headers.get(SIGNATURE_HEADER).map(HeaderValue::as_bytes);
+                signature::verify(key, header, body)
+                    .map_err(|e| self.refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string())))
+            }
+            Verification::Unsigned => Ok(()),
+            Verification::Refuse => Err(self.refused(Reply::new(
+                StatusCode::UNAUTHORIZED,
+                "this receiver has no secret configured and is not marked insecure; it accepts \
+                 no deliveries",
+            ))),
+        }
+    }
+
+    /// A `workflow_run` or `workflow_job` delivery whose signature checked out.
+    fn workflow(
+        &self,
+        event: &str,
+        delivery: Option<&str>,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Reply, Reply> {
+        if is_form(headers) {
+            return Err(self.refused(Reply::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "this receiver reads JSON deliveries: set the webhook's content type to \
+                 application/json in GitHub",
+            )));
+        }
+        if let Some(id) = delivery.filter(|id| self.deliveries.contains(id, Instant::now())) {
+            tracing::debug!(
+                receiver = %self.id, delivery = %id,
+                "duplicate GitHub delivery, nothing emitted"
+            );
+            return Ok(Reply::new(
+                StatusCode::OK,
+                format!("delivery {id} was already accepted; nothing emitted again"),
+            ));
+        }
+        let mapped = map_webhook(event, body)
+            .map_err(|e| self.refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string())))?;
+        let Some(ci_event) = mapped else {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        };
+        let batch = Batch::Traces(translate(&ci_event, self.recipe));
+        let spans = batch.item_count();
+        if spans == 0 {
+            self.accepted(delivery);
+            return Ok(Reply::new(
+                StatusCode::OK,
+                "accepted; this event emits no spans yet",
+            ));
+        }
+        match self.output.consume(batch) {
+            Ok(()) => {
+                self.accepted(delivery);
+                Ok(Reply::new(
+                    StatusCode::ACCEPTED,
+                    format!("accepted: {spans} spans"),
+                ))
+            }
+            Err(ConsumeError::Refused(why)) => Err(self.refused(Reply::retry_later(format!(
+                "the pipeline is full, redeliver later: {why}"
+            )))),
+            Err(ConsumeError::Permanent(why)) => {
+                tracing::warn!(
+                    receiver = %self.id, error = %why,
+                    "GitHub delivery could not be handed to the pipeline"
+                );
+                Err(Reply::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the pipeline cannot take these spans: {why}"),
+                ))
+            }
+        }
+    }
+
+    /// Remembers an accepted delivery, so a duplicate emits nothing.
+    fn accepted(&self, delivery: Option<&str>) {
+        if let Some(id) = delivery {
+            self.deliveries.remember(id, Instant::now());
+        }
+    }
+
+    /// Logs a refusal at debug level (they are per request and may come from anyone).
+    fn refused(&self, reply: Reply) -> Reply {
+        tracing::debug!(
+            receiver = %self.id, status = %reply.status, reason = %reply.message,
+            "GitHub delivery refused"
+        );
+        reply
+    }
+}
+
+/// `application/x-www-form-urlencoded`, GitHub's other content type, which wraps the JSON in
+/// a `payload=` form field.
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        })
+}
+
+/// An answer: a status with a plain-text message, and the headers some statuses need.
+struct Reply {
+    status: StatusCode,
+    message: String,
+    extra: Option<(header::HeaderName, HeaderValue)>,
+}
+
+impl Reply {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Reply {
+            status,
+            message: message.into(),
+            extra: None,
+        }
+    }
+
+    fn empty(status: StatusCode) -> Self {
+        Reply::new(status, "")
+    }
+
+    fn retry_later(message: String) -> Self {
+        Reply {
+            extra: Some((
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            )),
+            ..Reply::new(StatusCode::SERVICE_UNAVAILABLE, message)
+        }
+    }
+
+    fn method_not_allowed(method: &Method) -> Self {
+        Reply {
+            extra: Some((header::ALLOW, HeaderValue::from_static("POST"))),
+            ..Reply::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method {method} is not allowed here; GitHub delivers webhooks with POST"),
+            )
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = if self.message.is_empty() {
+            self.status.into_response()
+        } else {
+            (
+                self.status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{}\n", self.message),
+            )
+                .into_response()
+        };
+        if let Some((name, value)) = self.extra {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}

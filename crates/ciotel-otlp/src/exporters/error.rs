@@ -1,0 +1,109 @@
+//! Why an exporter could not be built from its config: each message names the exporter and
+//! what to fix, because it is shown to a person at start-up.
+
+use std::path::PathBuf;
+
+/// A failure to build an exporter. Building never contacts the backend, so these are all
+/// problems of the config or of local files (certificates, the output file).
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A required key is empty (e.g. a config built in code from `Default`).
+    #[error("exporter {id}: `{key}` must be set")]
+    Missing {
+        /// The exporter's id.
+        id: String,
+        /// The missing key.
+        key: &'static str,
+    },
+    /// An endpoint that cannot be turned into a URL or gRPC target.
+    #[error("exporter {id}: invalid endpoint `{endpoint}`: {reason}")]
+    Endpoint {
+        /// The exporter's id.
+        id: String,
+        /// The endpoint as configured.
+        endpoint: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A header name or value that cannot be sent.
+    #[error("exporter {id}: invalid header `{name}`: {reason}")]
+    Header {
+        /// The exporter's id.
+        id: String,
+        /// The header's name as configured.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A certificate or key file that cannot be read.
+    #[error("exporter {id}: cannot read tls.{key} `{}`: {source}", path.display())]
+    ReadTlsFile {
+        /// The exporter's id.
+        id: String,
+        /// `ca_file`, `cert_file` or `key_file`.
+        key: &'static str,
+        /// The file as configured.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+    /// Certificates or keys that were read but are not usable PEM, or a TLS setup rustls refuses.
+    #[error("exporter {id}: invalid TLS settings: {reason}")]
+    Tls {
+        /// The exporter's id.
+        id: String,
+        /// What rustls or the PEM parser said.
+        reason: String,
+    },
+    /// The HTTP client could not be created.
+    #[error("exporter {id}: cannot create the HTTP client: {reason}")]
+    HttpClient {
+        /// The exporter's id.
+        id: String,
+        /// What reqwest said.
+        reason: String,
+    },
+    /// The `file` exporter's output file (or its directory) cannot be created or opened.
+    #[error("exporter {id}: cannot open `{}` for writing: {source}", path.display())]
+    OpenFile {
+        /// The exporter's id.
+        id: String,
+        /// The file as configured.
+        path: PathBuf,
+        /// What the OS said.
+        source: std::io::Error,
+    },
+}
+
+/// An error with its chain of causes, for messages: tonic's and reqwest's top-level errors
+/// ("transport error") say little without their sources.
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// Prefixes an export failure with where it happened (`http://tempo:4317: …`), keeping its
+/// classification.
+pub(crate) fn at(
+    target: &str,
+    error: ciotel_core::exporters::ExportError,
+) -> ciotel_core::exporters::ExportError {
+    use ciotel_core::exporters::ExportError;
+    match error {
+        ExportError::Retryable(reason) => ExportError::Retryable(format!("{target}: {reason}")),
+        ExportError::Permanent(reason) => ExportError::Permanent(format!("{target}: {reason}")),
+        ExportError::Throttled { after, reason } => ExportError::Throttled {
+            after,
+            reason: format!("{target}: {reason}"),
+        },
+    }
+}

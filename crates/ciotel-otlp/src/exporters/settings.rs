@@ -1,0 +1,171 @@
+//! Config pieces every network exporter shares, each checked while the YAML is parsed so a
+//! mistake is reported with its line: `compression`, `headers`, `timeout`,
+//! `retry_on_failure`, `sending_queue`.
+
+use super::BuildError;
+use super::checked::{checked_map, checked_str};
+use ciotel_core::config::values::parse_duration;
+use ciotel_core::exporters::queue::QueueConfig;
+use ciotel_core::exporters::retry::RetryConfig;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+/// `compression:` of request bodies. gzip is the Collector's default for both OTLP exporters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// gzip the request body (`Content-Encoding: gzip` / `grpc-encoding: gzip`).
+    #[default]
+    Gzip,
+    /// Send bodies as they are.
+    None,
+}
+
+/// Gzips a request body.
+pub(crate) fn gzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(body)?;
+    encoder.finish()
+}
+
+/// A header name, checked where it is written.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Name(String);
+
+impl<'de> Deserialize<'de> for Name {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_str(d, "a header name", |name| {
+            HeaderName::from_bytes(name.as_bytes())
+                .map(|_| Name(name.to_string()))
+                .map_err(|_| format!("`{name}` is not a valid header name"))
+        })
+    }
+}
+
+/// A header value, checked where it is written.
+struct Value(String);
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        checked_str(d, "a header value", |value| {
+            HeaderValue::from_str(value)
+                .map(|_| Value(value.to_string()))
+                .map_err(|_| {
+                    "the header value holds characters a header cannot carry (e.g. a newline)"
+                        .to_string()
+                })
+        })
+    }
+}
+
+/// Deserializes `headers:`, refusing names and values HTTP cannot carry.
+pub(crate) fn headers<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let map = Option::<BTreeMap<Name, Value>>::deserialize(d)?.unwrap_or_default();
+    Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())
+}
+
+/// The configured headers as sent (names lower-cased).
+pub(crate) fn header_map(
+    id: &str,
+    headers: &BTreeMap<String, String>,
+) -> Result<HeaderMap, BuildError> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let fail = |reason: &str| BuildError::Header {
+            id: id.to_string(),
+            name: name.clone(),
+            reason: reason.to_string(),
+        };
+        let key =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| fail("not a valid header name"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| fail("the value holds characters a header cannot carry"))?;
+        map.append(key, value);
+    }
+    Ok(map)
+}
+
+/// Deserializes a `timeout:` like the Collector's durations; zero is refused because it
+/// would fail every export at once.
+pub(crate) fn timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    checked_str(d, "a duration such as `5s`", |text| {
+        let timeout = parse_duration(text)?;
+        if timeout.is_zero() {
+            return Err("timeout must be more than 0, e.g. `5s`".into());
+        }
+        Ok(timeout)
+    })
+}
+
+/// The Collector's default `timeout` of one export.
+pub(crate) fn default_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+
+/// Deserializes `retry_on_failure:` (nothing under it means the defaults) and checks it.
+pub(crate) fn retry<'de, D: Deserializer<'de>>(d: D) -> Result<RetryConfig, D::Error> {
+    checked_map(d, RetryConfig::validate)
+}
+
+/// Deserializes `sending_queue:` (nothing under it means the defaults) and checks it.
+pub(crate) fn queue<'de, D: Deserializer<'de>>(d: D) -> Result<QueueConfig, D::Error> {
+    checked_map(d, QueueConfig::validate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn gzip_round_trips() {
+        let body = b"resourceSpans".repeat(100);
+        let packed = gzip(&body).unwrap();
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&packed[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, body);
+    }
+
+    #[test]
+    fn headers_are_checked_where_written_and_sent_lower_cased() {
+        #[derive(Deserialize)]
+        struct Doc {
+            #[serde(deserialize_with = "headers")]
+            headers: BTreeMap<String, String>,
+        }
+        let parse = |yaml: &str| yaml_serde::from_str::<Doc>(yaml).map_err(|e| e.to_string());
+        let doc = parse("headers:\n  X-Tenant: t1\n").unwrap();
+        assert_eq!(header_map("otlp", &doc.headers).unwrap()["x-tenant"], "t1");
+        let e = parse("headers:\n  x: ok\n  bad name: a\n").err().unwrap();
+        assert!(
+            e.contains("`bad name` is not a valid header name at line 3"),
+            "{e}"
+        );
+        let e = parse("headers:\n  x: \"a\\nb\"\n").err().unwrap();
+        assert!(
+            e.contains("headers.x: the header value holds characters") && e.contains("line 2"),
+            "{e}"
+        );
+        assert!(parse("headers:\n").unwrap().headers.is_empty());
+    }
+
+    #[test]
+    fn header_maps_refuse_what_config_built_in_code_got_wrong() {
+        let bad = BTreeMap::from([("bad name".to_string(), "v".to_string())]);
+        let e = header_map("otlp/a", &bad).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "exporter otlp/a: invalid header `bad name`: not a valid header name"
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! Turning component configs into running components: exporters behind their queues, each
+//! pipeline's processor chain, and receivers.
+
+use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
+use ciotel_core::config::service::PipelineConfig;
+use ciotel_core::exporters::Exporter;
+use ciotel_core::exporters::debug::DebugExporter;
+use ciotel_core::exporters::fanout::ExporterFanout;
+use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
+use ciotel_core::exporters::retry::RetryConfig;
+use ciotel_core::pipeline::PipelineInputs;
+use ciotel_core::processors::TransformStage;
+use ciotel_core::processors::attributes::AttributesProcessor;
+use ciotel_core::processors::batch::BatchProcessor;
+use ciotel_core::processors::filter::FilterProcessor;
+use ciotel_core::processors::memory_limiter::{MemoryLimiter, ProcessRss};
+use ciotel_core::processors::resource::ResourceProcessor;
+use ciotel_core::telemetry::Registry;
+use ciotel_core::{ComponentId, NextConsumer, PipelineId};
+use ciotel_otlp::exporters::file::FileExporter;
+use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
+use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A component that could not be built or started.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind} `{id}`: {message}")]
+pub struct BuildError {
+    /// `receiver`, `processor` or `exporter`.
+    pub kind: &'static str,
+    /// The component id.
+    pub id: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl BuildError {
+    fn new(kind: &'static str, id: &ComponentId, message: impl ToString) -> Self {
+        BuildError {
+            kind,
+            id: id.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Builds every exporter some pipeline uses, each behind its own sending queue.
+pub fn exporters(
+    config: &Config,
+    registry: &Registry,
+) -> Result<BTreeMap<ComponentId, Arc<QueuedExporter>>, BuildError> {
+    let mut out = BTreeMap::new();
+    for pipeline in config.service.pipelines.values() {
+        for id in &pipeline.exporters {
+            if out.contains_key(id) {
+                continue;
+            }
+            let Some(exporter_config) = config.exporters.get(id) else {
+                return Err(BuildError::new("exporter", id, "not defined"));
+            };
+            let (exporter, queue, retry) = exporter(id, exporter_config)?;
+            let queued = QueuedExporter::start(&id.to_string(), exporter, &queue, &retry, registry);
+            out.insert(id.clone(), queued);
+        }
+    }
+    Ok(out)
+}
+
+fn exporter(
+    id: &ComponentId,
+    config: &ExporterConfig,
+) -> Result<(Arc<dyn Exporter>, QueueConfig, RetryConfig), BuildError> {
+    let name = id.to_string();
+    let fail = |e: &dyn std::fmt::Display| BuildError::new("exporter", id, e);
+    Ok(match config {
+        ExporterConfig::Otlp(c) => {
+            let e = OtlpGrpcExporter::new(&name, c).map_err(|e| fail(&e))?;
+            (
+                Arc::new(e),
+                c.sending_queue.clone(),
+                c.retry_on_failure.clone(),
+            )
+        }
+        ExporterConfig::OtlpHttp(c) => {
+            let e = OtlpHttpExporter::new(&name, c).map_err(|e| fail(&e))?;
+            (
+                Arc::new(e),
+                c.sending_queue.clone(),
+                c.retry_on_failure.clone(),
+            )
+        }
+        ExporterConfig::File(c) => {
+            let e = FileExporter::new(&name, c).map_err(|e| fail(&e))?;
+            // One writer keeps lines in the order batches arrived.
+            let queue = QueueConfig {
+                num_consumers: 1,
+                ..QueueConfig::default()
+            };
+            (
+                Arc::new(e),
+                queue,
+                RetryConfig {
+                    enabled: false,
+                    ..RetryConfig::default()
+                },
+            )
+        }
+        ExporterConfig::Debug(c) => {
+            let queue = QueueConfig {
+                num_consumers: 1,
+                ..QueueConfig::default()
+            };
+            (
+                Arc::new(DebugExporter::new(&name, c)),
+                queue,
+                RetryConfig {
+                    enabled: false,
+                    ..RetryConfig::default()
+                },
+            )
+        }
+    })
+}
+
+/// Builds one pipeline's processors in front of its exporters and returns its first stage.
+pub fn pipeline(
+    config: &Config,
+    pipeline_id: &PipelineId,
+    pipeline: &PipelineConfig,
+    exporters: &BTreeMap<ComponentId, Arc<QueuedExporter>>,
+    background: &CancellationToken,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> Result<NextConsumer, BuildError> {
+    let ends = pipeline
+        .exporters
+        .iter()
+        .filter_map(|id| exporters.get(id).cloned())
+        .collect();
+    let mut next: NextConsumer = Arc::new(ExporterFanout::new(ends));
+    for id in pipeline.processors.iter().rev() {
+        let Some(processor) = config.processors.get(id) else {
+            return Err(BuildError::new("processor", id, "not defined"));
+        };
+        next = match processor {
+            ProcessorConfig::Batch(c) => {
+                let (p, task) = BatchProcessor::start(c.clone(), pipeline_id.signal, next);
+                tasks.push(task);
+                Arc::new(p)
+            }
+            ProcessorConfig::MemoryLimiter(c) => Arc::new(
+                MemoryLimiter::start(c, ProcessRss, next, background.clone())
+                    .map_err(|e| BuildError::new("processor", id, e))?,
+            ),
+            ProcessorConfig::Attributes(c) => Arc::new(TransformStage::new(
+                AttributesProcessor::new(c.clone()),
+                next,
+            )),
+            ProcessorConfig::Resource(c) => {
+                Arc::new(TransformStage::new(ResourceProcessor::new(c.clone()), next))
+            }
+            ProcessorConfig::Filter(c) => Arc::new(TransformStage::new(
+                FilterProcessor::new((**c).clone()),
+                next,
+            )),
+        };
+    }
+    Ok(next)
+}
+
+/// Starts receiver `id` feeding `inputs`; returns its server tasks.
+pub async fn start_receiver(
+    config: &Config,
+    id: &ComponentId,
+    inputs: PipelineInputs,
+    registry: &Registry,
+    stop: &CancellationToken,
+) -> Result<Vec<JoinHandle<()>>, BuildError> {
+    let name = id.to_string();
+    match config.receivers.get(id) {
+        Some(ReceiverConfig::Otlp(c)) => {
+            let running = ciotel_otlp::receiver::start(&name, c, inputs, registry, stop.clone())
+                .await
+                .map_err(|e| BuildError::new("receiver", id, e))?;
+            if let Some(a) = running.grpc_address {
+                tracing::info!(receiver = %name, transport = "grpc", address = %a, "listening");
+            }
+            if let Some(a) = running.http_address {
+                tracing::info!(receiver = %name, transport = "http", address = %a, "listening");
+            }
+            Ok(running.tasks)
+        }
+        None => Err(BuildError::new("receiver", id, "not defined")),
+    }
+}

@@ -1,0 +1,160 @@
+//! The component types this build of ciotel knows, by the `type` part of their ids: what the
+//! config file may name, and how each section's entries are parsed.
+
+use ciotel_core::Signal;
+use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::component_map::{TypedConfig, or_default};
+use ciotel_core::exporters::debug::DebugConfig;
+use ciotel_core::extensions::health_check::HealthCheckConfig;
+use ciotel_core::processors::attributes::AttributesConfig;
+use ciotel_core::processors::batch::BatchConfig;
+use ciotel_core::processors::filter::FilterConfig;
+use ciotel_core::processors::memory_limiter::MemoryLimiterConfig;
+use ciotel_core::processors::resource::ResourceConfig;
+use ciotel_otlp::exporters::file::FileExporterConfig;
+use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporterConfig;
+use ciotel_otlp::exporters::otlp_http::OtlpHttpExporterConfig;
+use ciotel_otlp::receiver::OtlpReceiverConfig;
+use serde::de::{self, Deserializer};
+
+/// The whole config file with this build's components.
+pub type Config =
+    ciotel_core::config::Config<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig>;
+
+/// A loaded config with its warnings.
+pub type Loaded =
+    ciotel_core::config::Loaded<ReceiverConfig, ProcessorConfig, ExporterConfig, ExtensionConfig>;
+
+/// A receiver's config.
+#[derive(Debug, Clone)]
+pub enum ReceiverConfig {
+    /// `otlp`: OTLP over gRPC and HTTP.
+    Otlp(Box<OtlpReceiverConfig>),
+}
+
+impl TypedConfig for ReceiverConfig {
+    const SECTION: &'static str = "receivers";
+    const TYPES: &'static [&'static str] = &["otlp"];
+
+    fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
+        match kind {
+            "otlp" => or_default(d).map(|c| ReceiverConfig::Otlp(Box::new(c))),
+            other => Err(de::Error::custom(format!(
+                "unknown receiver type `{other}`"
+            ))),
+        }
+    }
+}
+
+impl ComponentInfo for ReceiverConfig {}
+
+/// A processor's config.
+#[derive(Debug, Clone)]
+pub enum ProcessorConfig {
+    /// `batch`.
+    Batch(BatchConfig),
+    /// `memory_limiter`.
+    MemoryLimiter(MemoryLimiterConfig),
+    /// `attributes`.
+    Attributes(AttributesConfig),
+    /// `resource`.
+    Resource(ResourceConfig),
+    /// `filter`.
+    Filter(Box<FilterConfig>),
+}
+
+impl TypedConfig for ProcessorConfig {
+    const SECTION: &'static str = "processors";
+    const TYPES: &'static [&'static str] = &[
+        "batch",
+        "memory_limiter",
+        "attributes",
+        "resource",
+        "filter",
+    ];
+
+    fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
+        Ok(match kind {
+            "batch" => {
+                let c: BatchConfig = or_default(d)?;
+                c.validate().map_err(de::Error::custom)?;
+                ProcessorConfig::Batch(c)
+            }
+            "memory_limiter" => {
+                let c: MemoryLimiterConfig = or_default(d)?;
+                c.soft_limit_bytes(ciotel_core::processors::memory_limiter::total_memory_bytes())
+                    .map_err(de::Error::custom)?;
+                ProcessorConfig::MemoryLimiter(c)
+            }
+            "attributes" => ProcessorConfig::Attributes(or_default(d)?),
+            "resource" => ProcessorConfig::Resource(or_default(d)?),
+            "filter" => ProcessorConfig::Filter(Box::new(or_default(d)?)),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown processor type `{other}`"
+                )));
+            }
+        })
+    }
+}
+
+impl ComponentInfo for ProcessorConfig {}
+
+/// An exporter's config.
+#[derive(Debug, Clone)]
+pub enum ExporterConfig {
+    /// `otlp`: OTLP over gRPC.
+    Otlp(Box<OtlpGrpcExporterConfig>),
+    /// `otlphttp`: OTLP over HTTP, protobuf or JSON.
+    OtlpHttp(Box<OtlpHttpExporterConfig>),
+    /// `file`: OTLP JSON lines.
+    File(Box<FileExporterConfig>),
+    /// `debug`: a summary on stdout.
+    Debug(DebugConfig),
+}
+
+impl TypedConfig for ExporterConfig {
+    const SECTION: &'static str = "exporters";
+    const TYPES: &'static [&'static str] = &["otlp", "otlphttp", "file", "debug"];
+
+    fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
+        Ok(match kind {
+            "otlp" => ExporterConfig::Otlp(Box::new(or_default(d)?)),
+            "otlphttp" => ExporterConfig::OtlpHttp(Box::new(or_default(d)?)),
+            "file" => ExporterConfig::File(Box::new(or_default(d)?)),
+            "debug" => ExporterConfig::Debug(or_default(d)?),
+            other => {
+                return Err(de::Error::custom(format!(
+                    "unknown exporter type `{other}`"
+                )));
+            }
+        })
+    }
+}
+
+impl ComponentInfo for ExporterConfig {}
+
+/// An extension's config.
+#[derive(Debug, Clone)]
+pub enum ExtensionConfig {
+    /// `health_check`.
+    HealthCheck(HealthCheckConfig),
+}
+
+impl TypedConfig for ExtensionConfig {
+    const SECTION: &'static str = "extensions";
+    const TYPES: &'static [&'static str] = &["health_check"];
+
+    fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
+        match kind {
+            "health_check" => or_default(d).map(ExtensionConfig::HealthCheck),
+            other => Err(de::Error::custom(format!(
+                "unknown extension type `{other}`"
+            ))),
+        }
+    }
+}
+
+/// Every signal, for components that carry all three.
+#[allow(dead_code)]
+pub const ALL_SIGNALS: [Signal; 3] = Signal::ALL;
