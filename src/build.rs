@@ -2,13 +2,14 @@
 //! pipeline's processor chain, and receivers.
 
 use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
+use crate::webhooks::{self, WebhookRoutes};
 use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::DebugExporter;
 use ciotel_core::exporters::fanout::ExporterFanout;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
-use ciotel_core::pipeline::PipelineInputs;
+use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
 use ciotel_core::processors::batch::BatchProcessor;
@@ -38,7 +39,8 @@ pub struct BuildError {
 }
 
 impl BuildError {
-    fn new(kind: &'static str, id: &ComponentId, message: impl ToString) -> Self {
+    /// An error of component `id` of `kind`.
+    pub fn new(kind: &'static str, id: &ComponentId, message: impl ToString) -> Self {
         BuildError {
             kind,
             id: id.to_string(),
@@ -170,28 +172,55 @@ pub fn pipeline(
     Ok(next)
 }
 
-/// Starts receiver `id` feeding `inputs`; returns its server tasks.
-pub async fn start_receiver(
+/// Starts every receiver with the pipelines it feeds; webhook receivers on one endpoint share a
+/// listener. Returns the server tasks, which end once `stop` fires.
+pub async fn start_receivers(
     config: &Config,
-    id: &ComponentId,
-    inputs: PipelineInputs,
+    inputs: BTreeMap<ComponentId, PipelineInputs>,
     registry: &Registry,
     stop: &CancellationToken,
 ) -> Result<Vec<JoinHandle<()>>, BuildError> {
-    let name = id.to_string();
-    match config.receivers.get(id) {
-        Some(ReceiverConfig::Otlp(c)) => {
-            let running = ciotel_otlp::receiver::start(&name, c, inputs, registry, stop.clone())
-                .await
-                .map_err(|e| BuildError::new("receiver", id, e))?;
-            if let Some(a) = running.grpc_address {
-                tracing::info!(receiver = %name, transport = "grpc", address = %a, "listening");
+    let mut tasks = Vec::new();
+    let mut webhook_routes = Vec::new();
+    for (id, receiver_inputs) in inputs {
+        let name = id.to_string();
+        match config.receivers.get(&id) {
+            Some(ReceiverConfig::Otlp(c)) => {
+                let running =
+                    ciotel_otlp::receiver::start(&name, c, receiver_inputs, registry, stop.clone())
+                        .await
+                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                if let Some(a) = running.grpc_address {
+                    tracing::info!(receiver = %name, transport = "grpc", address = %a, "listening");
+                }
+                if let Some(a) = running.http_address {
+                    tracing::info!(receiver = %name, transport = "http", address = %a, "listening");
+                }
+                tasks.extend(running.tasks);
             }
-            if let Some(a) = running.http_address {
-                tracing::info!(receiver = %name, transport = "http", address = %a, "listening");
+            Some(ReceiverConfig::Github(c)) => {
+                if let Some(webhook) = &c.webhook {
+                    if webhook.secret.is_none() {
+                        tracing::warn!(receiver = %name, endpoint = %webhook.endpoint, "webhook runs WITHOUT a secret (insecure: true): anyone who can reach it can send events; set `secret` outside local trials");
+                    }
+                    let output =
+                        ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "webhook");
+                    webhook_routes.push(WebhookRoutes {
+                        id: id.clone(),
+                        endpoint: webhook.endpoint.to_string(),
+                        paths: vec![webhook.path.clone(), webhook.health_path.clone()],
+                        router: ciotel_github::receiver::webhook_router(
+                            &name,
+                            webhook,
+                            c.trace_id_recipe,
+                            output,
+                        ),
+                    });
+                }
             }
-            Ok(running.tasks)
+            None => return Err(BuildError::new("receiver", &id, "not defined")),
         }
-        None => Err(BuildError::new("receiver", id, "not defined")),
     }
+    tasks.extend(webhooks::serve(webhook_routes, stop).await?);
+    Ok(tasks)
 }

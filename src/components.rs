@@ -3,18 +3,21 @@
 
 use ciotel_core::Signal;
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::checked::checked_map;
 use ciotel_core::config::component_map::{TypedConfig, or_default};
 use ciotel_core::exporters::debug::DebugConfig;
 use ciotel_core::extensions::health_check::HealthCheckConfig;
 use ciotel_core::processors::attributes::AttributesConfig;
 use ciotel_core::processors::batch::BatchConfig;
 use ciotel_core::processors::filter::FilterConfig;
-use ciotel_core::processors::memory_limiter::MemoryLimiterConfig;
+use ciotel_core::processors::memory_limiter::{MemoryLimiterConfig, total_memory_bytes};
 use ciotel_core::processors::resource::ResourceConfig;
+use ciotel_github::receiver::GithubReceiverConfig;
 use ciotel_otlp::exporters::file::FileExporterConfig;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporterConfig;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporterConfig;
 use ciotel_otlp::receiver::OtlpReceiverConfig;
+use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 /// The whole config file with this build's components.
@@ -30,15 +33,20 @@ pub type Loaded =
 pub enum ReceiverConfig {
     /// `otlp`: OTLP over gRPC and HTTP.
     Otlp(Box<OtlpReceiverConfig>),
+    /// `github`: GitHub Actions workflow runs and jobs (webhook, REST API).
+    Github(Box<GithubReceiverConfig>),
 }
 
 impl TypedConfig for ReceiverConfig {
     const SECTION: &'static str = "receivers";
-    const TYPES: &'static [&'static str] = &["otlp"];
+    const TYPES: &'static [&'static str] = &["otlp", "github"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
             "otlp" => or_default(d).map(|c| ReceiverConfig::Otlp(Box::new(c))),
+            "github" => {
+                GithubReceiverConfig::deserialize(d).map(|c| ReceiverConfig::Github(Box::new(c)))
+            }
             other => Err(de::Error::custom(format!(
                 "unknown receiver type `{other}`"
             ))),
@@ -46,7 +54,15 @@ impl TypedConfig for ReceiverConfig {
     }
 }
 
-impl ComponentInfo for ReceiverConfig {}
+impl ComponentInfo for ReceiverConfig {
+    fn supports(&self, signal: Signal) -> bool {
+        match self {
+            ReceiverConfig::Otlp(_) => true,
+            // CI platforms describe runs: traces only.
+            ReceiverConfig::Github(_) => signal == Signal::Traces,
+        }
+    }
+}
 
 /// A processor's config.
 #[derive(Debug, Clone)]
@@ -75,16 +91,11 @@ impl TypedConfig for ProcessorConfig {
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         Ok(match kind {
-            "batch" => {
-                let c: BatchConfig = or_default(d)?;
-                c.validate().map_err(de::Error::custom)?;
-                ProcessorConfig::Batch(c)
-            }
+            "batch" => ProcessorConfig::Batch(checked_map(d, BatchConfig::validate)?),
             "memory_limiter" => {
-                let c: MemoryLimiterConfig = or_default(d)?;
-                c.soft_limit_bytes(ciotel_core::processors::memory_limiter::total_memory_bytes())
-                    .map_err(de::Error::custom)?;
-                ProcessorConfig::MemoryLimiter(c)
+                ProcessorConfig::MemoryLimiter(checked_map(d, |c: &MemoryLimiterConfig| {
+                    c.soft_limit_bytes(total_memory_bytes()).map(|_| ())
+                })?)
             }
             "attributes" => ProcessorConfig::Attributes(or_default(d)?),
             "resource" => ProcessorConfig::Resource(or_default(d)?),
@@ -132,7 +143,14 @@ impl TypedConfig for ExporterConfig {
     }
 }
 
-impl ComponentInfo for ExporterConfig {}
+impl ComponentInfo for ExporterConfig {
+    fn supports(&self, signal: Signal) -> bool {
+        match self {
+            ExporterConfig::OtlpHttp(c) => c.supports(signal),
+            _ => true,
+        }
+    }
+}
 
 /// An extension's config.
 #[derive(Debug, Clone)]
@@ -154,7 +172,3 @@ impl TypedConfig for ExtensionConfig {
         }
     }
 }
-
-/// Every signal, for components that carry all three.
-#[allow(dead_code)]
-pub const ALL_SIGNALS: [Signal; 3] = Signal::ALL;

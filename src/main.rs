@@ -4,6 +4,7 @@ mod build;
 mod components;
 mod logging;
 mod service;
+mod webhooks;
 
 use clap::{Args, Parser, Subcommand};
 use components::Loaded;

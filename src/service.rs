@@ -150,12 +150,7 @@ async fn start_all(
                 .add(pipeline_id.signal, first.clone());
         }
     }
-    let mut receiver_tasks = Vec::new();
-    for (id, receiver_inputs) in inputs {
-        receiver_tasks.extend(
-            build::start_receiver(config, &id, receiver_inputs, registry, stop_receivers).await?,
-        );
-    }
+    let receiver_tasks = build::start_receivers(config, inputs, registry, stop_receivers).await?;
     Ok(Started {
         receiver_tasks,
         processor_tasks,

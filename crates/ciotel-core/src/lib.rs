@@ -15,6 +15,7 @@ pub mod split;
 pub mod telemetry;
 #[doc(hidden)]
 pub mod testing;
+pub mod webhook;
 
 pub use component_id::{ComponentId, PipelineId};
 pub use consumer::{ConsumeError, Consumer, NextConsumer};

@@ -3,3 +3,4 @@
 pub mod exporters;
 pub mod json;
 pub mod receiver;
+pub mod rpc_status;

@@ -14,11 +14,54 @@ pub struct UnsetVariable {
 }
 
 /// Replaces every `${env:NAME}` / `${env:NAME:-default}` in `text` using `lookup`, collecting
-/// every unset variable that has no default. `$${` escapes a literal `${`.
+/// every unset variable that has no default. `$${` escapes a literal `${`. Comments are left
+/// alone, as in the Collector (which expands after parsing).
 pub fn substitute(
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, Vec<UnsetVariable>> {
+    let mut out = String::with_capacity(text.len());
+    let mut unset = Vec::new();
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let (code, comment) = line.split_at(comment_start(line));
+        match substitute_line(code, &lookup) {
+            Ok(done) => out.push_str(&done),
+            Err(names) => unset.extend(names.into_iter().map(|name| UnsetVariable {
+                name,
+                line: index + 1,
+            })),
+        }
+        out.push_str(comment);
+    }
+    if unset.is_empty() {
+        Ok(out)
+    } else {
+        Err(unset)
+    }
+}
+
+/// Where a YAML comment starts on `line` (a `#` at the start or after white space, outside
+/// quotes), or the line's length.
+fn comment_start(line: &str) -> usize {
+    let mut quote: Option<char> = None;
+    let mut previous = ' ';
+    for (at, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '#') if previous.is_whitespace() => return at,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            _ => {}
+        }
+        previous = c;
+    }
+    line.len()
+}
+
+/// Substitutes within one line of code; returns the names of unset variables otherwise.
+fn substitute_line(
+    text: &str,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<String, Vec<String>> {
     let mut out = String::with_capacity(text.len());
     let mut unset = Vec::new();
     let mut rest = text;
@@ -46,13 +89,7 @@ pub fn substitute(
                 match (lookup(name), default) {
                     (Some(value), _) => out.push_str(&value),
                     (None, Some(default)) => out.push_str(default),
-                    (None, None) => {
-                        let line = text.len() - rest.len() + pos;
-                        unset.push(UnsetVariable {
-                            name: name.to_string(),
-                            line: text[..line].matches('\n').count() + 1,
-                        });
-                    }
+                    (None, None) => unset.push(name.to_string()),
                 }
             }
             // Not ours (e.g. a literal in a value): keep it as written.
@@ -102,6 +139,15 @@ mod tests {
             ]
         );
         assert!(err[0].to_string().contains("`TOKEN` is not set"));
+    }
+
+    #[test]
+    fn comments_are_not_substituted() {
+        let text = "# set ${env:TOKEN} here\na: \"#${env:HOST}\" # or ${env:OTHER}\n";
+        assert_eq!(
+            substitute(text, lookup).unwrap(),
+            "# set ${env:TOKEN} here\na: \"#collector.example\" # or ${env:OTHER}\n"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! component types and invalid values fail here with their line), then checks of the pipeline
 //! graph (undefined or unused components).
 
+pub mod checked;
 pub mod component_map;
 pub mod env;
 pub mod locate;

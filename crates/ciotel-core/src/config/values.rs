@@ -1,14 +1,14 @@
 //! Value types shared by many component configs, each validated while the YAML is parsed so
 //! an error carries its line: durations, listen addresses.
 
-use serde::{Deserialize, Deserializer, de};
+use super::checked::checked_str;
+use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::time::Duration;
 
 /// Deserializes a duration written like the Collector's (`200ms`, `5s`, `1m30s`).
 pub fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let text = String::deserialize(d)?;
-    parse_duration(&text).map_err(de::Error::custom)
+    checked_str(d, "a duration such as `200ms` or `5s`", parse_duration)
 }
 
 /// Parses a duration string; a bare number is refused because its unit would be a guess.
@@ -64,8 +64,7 @@ impl fmt::Display for ListenAddress {
 
 impl<'de> Deserialize<'de> for ListenAddress {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        ListenAddress::parse(&text).map_err(de::Error::custom)
+        checked_str(d, "an endpoint `host:port`", ListenAddress::parse)
     }
 }
 

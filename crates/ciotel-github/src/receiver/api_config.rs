@@ -3,9 +3,9 @@
 //! config lives here; the poller that uses it lives in its own module.
 
 use super::config::ConfigError;
-use super::secret::Secret;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::config::values::duration;
+use ciotel_core::webhook::Secret;
 use serde::{Deserialize, Deserializer, de};
 use std::path::PathBuf;
 use std::time::Duration;

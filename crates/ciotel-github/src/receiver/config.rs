@@ -4,11 +4,11 @@
 //! line, and a webhook never starts unsigned unless the config says `insecure: true`.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
-use super::secret::Secret;
 use axum::http::{HeaderName, HeaderValue};
 use ciotel_cicd::IdRecipe;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::config::values::ListenAddress;
+use ciotel_core::webhook::Secret;
 use serde::{Deserialize, Deserializer, de};
 use std::collections::BTreeMap;
 

@@ -11,20 +11,16 @@
 //! - [`ApiConfig`] is the config of the REST API poller, which lives in its own module.
 //!
 //! Files: `config.rs` and `api_config.rs` (config), `webhook.rs` (the router and the order of
-//! checks), `required_headers.rs`, `body.rs`, `signature.rs` (one check each), `dedup.rs`
-//! (`X-GitHub-Delivery` window), `secret.rs` (values never printed).
+//! checks), `signature.rs` (the HMAC check). Plumbing shared with other webhook receivers
+//! (required headers, body limit, delivery de-duplication, secrets) is in `ciotel_core::webhook`.
 
 mod api_config;
-mod body;
 mod config;
-mod dedup;
-mod required_headers;
-mod secret;
 mod signature;
 mod webhook;
 
 pub use api_config::{ApiConfig, ApiConfigError, GithubAppConfig};
+pub use ciotel_core::webhook::Secret;
 pub use config::{ConfigError, GithubReceiverConfig, WebhookConfig};
-pub use secret::Secret;
 pub use signature::{SignatureError, sign as sign_delivery};
 pub use webhook::webhook_router;

@@ -10,10 +10,7 @@
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
 //! comes as soon as the pipeline has the spans, well within GitHub's 10 s.
 
-use super::body::{BodyError, read_limited};
 use super::config::WebhookConfig;
-use super::dedup::DeliveryLog;
-use super::required_headers::{HeaderRefusal, RequiredHeaders};
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
 use axum::Router;
@@ -24,6 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::pipeline::ReceiverOutput;
+use ciotel_core::webhook::body::{BodyError, read_limited};
+use ciotel_core::webhook::dedup::DeliveryLog;
+use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::{Batch, ConsumeError};
 use std::sync::Arc;
 use std::time::Instant;

@@ -8,7 +8,7 @@
 //!
 //! Everything else is permanent: the batch is dropped, not retried.
 
-use super::rpc_status;
+use crate::rpc_status;
 use ciotel_core::exporters::ExportError;
 use http::{HeaderMap, HeaderValue, StatusCode, header::RETRY_AFTER};
 use std::time::{Duration, SystemTime};
@@ -119,7 +119,7 @@ pub fn grpc_code_name(code: Code) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::rpc_status::RpcStatus;
+    use crate::rpc_status::RpcStatus;
     use prost::Message;
 
     fn kind(e: &ExportError) -> &'static str {
@@ -191,7 +191,7 @@ mod tests {
         let no_delay = RpcStatus {
             code: 8,
             message: String::new(),
-            details: vec![crate::exporters::rpc_status::Any {
+            details: vec![crate::rpc_status::Any {
                 type_url: rpc_status::RETRY_INFO_TYPE_URL.into(),
                 value: vec![],
             }],

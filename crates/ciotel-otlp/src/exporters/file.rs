@@ -2,12 +2,12 @@
 //! writes it (`{"resourceSpans":[…]}`), each line flushed at once so another process can read
 //! the file while the daemon runs; optional rotation by size.
 
-use super::checked::{checked_map, checked_str};
 use super::file_output::{Output, Rotation};
 use super::request::json_body;
 use super::{BuildError, settings};
 use ciotel_core::Batch;
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::checked::{checked_map, checked_str};
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::exporters::{BoxFuture, ExportError, Exporter};

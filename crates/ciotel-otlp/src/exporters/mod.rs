@@ -3,7 +3,6 @@
 //! a failure is worth retrying; the sending queue and the retry loop in front of every exporter
 //! come from `ciotel_core::exporters`.
 
-mod checked;
 pub mod classify;
 mod error;
 pub mod file;
@@ -12,7 +11,6 @@ pub mod otlp_grpc;
 pub mod otlp_http;
 mod partial_success;
 mod request;
-pub mod rpc_status;
 mod settings;
 pub mod tls;
 

@@ -1,7 +1,6 @@
 //! `otlp` exporter: OTLP over gRPC to a Collector, Tempo, Jaeger or any OTLP backend — gzip,
 //! headers as metadata, TLS, 64 MiB messages, and failures classified per the OTLP spec.
 
-use super::checked::checked_str;
 use super::error::{at, with_causes};
 use super::partial_success::{self, ExportResponse, PartialSuccess};
 use super::settings::{self, Compression};
@@ -9,6 +8,7 @@ use super::tls::{self, TlsConfig};
 use super::{BuildError, classify};
 use ciotel_core::Batch;
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::exporters::{BoxFuture, ExportError, Exporter};
@@ -33,8 +33,8 @@ pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OtlpGrpcExporterConfig {
-    /// `host:port`, or `http://host:port` / `https://host:port`. TLS is used for `https://`, and
-    /// for a bare `host:port` when a `tls:` section is present without `insecure: true`.
+    /// `host:port`, or `http://host:port` / `https://host:port`. As in the Collector, a bare
+    /// `host:port` uses TLS unless `tls.insecure: true`; the scheme, when given, decides.
     #[serde(deserialize_with = "endpoint")]
     pub endpoint: String,
     /// Sent as gRPC metadata with every export (e.g. an API key).
@@ -49,7 +49,7 @@ pub struct OtlpGrpcExporterConfig {
         deserialize_with = "settings::timeout"
     )]
     pub timeout: Duration,
-    /// TLS settings; absent means plaintext unless the endpoint says `https://`.
+    /// TLS settings; absent means TLS with the system's roots for a bare `host:port`.
     #[serde(default, deserialize_with = "tls::tls")]
     pub tls: Option<TlsConfig>,
     /// Retries with backoff (applied by the sending queue in front of the exporter).
@@ -160,7 +160,7 @@ impl OtlpGrpcExporter {
         })?;
         let use_tls = target
             .tls_by_scheme
-            .unwrap_or_else(|| config.tls.as_ref().is_some_and(|t| !t.insecure));
+            .unwrap_or_else(|| !config.tls.as_ref().is_some_and(|t| t.insecure));
         let uri = format!(
             "{}://{}",
             if use_tls { "https" } else { "http" },
@@ -294,8 +294,8 @@ impl Exporter for OtlpGrpcExporter {
 mod tests {
     use super::*;
     use crate::exporters::request::tests::{logs, metrics, traces};
-    use crate::exporters::rpc_status::RpcStatus;
     use crate::exporters::tls::testdata::path;
+    use crate::rpc_status::RpcStatus;
     use ciotel_core::Signal;
     use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceResponse;
     use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
@@ -447,9 +447,14 @@ mod tests {
         address
     }
 
+    /// A plaintext config (the test backends speak no TLS).
     fn config(endpoint: impl Into<String>) -> OtlpGrpcExporterConfig {
         OtlpGrpcExporterConfig {
             endpoint: endpoint.into(),
+            tls: Some(TlsConfig {
+                insecure: true,
+                ..TlsConfig::default()
+            }),
             ..Default::default()
         }
     }
@@ -678,15 +683,17 @@ mod tests {
 
     #[test]
     fn building_needs_no_runtime_and_no_backend() {
-        let exporter = OtlpGrpcExporter::new("otlp", &config("tempo.invalid:4317")).unwrap();
-        assert_eq!(exporter.uri, "http://tempo.invalid:4317");
-        let tls = OtlpGrpcExporterConfig {
-            tls: Some(TlsConfig::default()),
-            ..config("tempo.invalid:4317")
+        let default_tls = OtlpGrpcExporterConfig {
+            endpoint: "tempo.invalid:4317".into(),
+            ..Default::default()
         };
+        let exporter = OtlpGrpcExporter::new("otlp", &default_tls).unwrap();
+        assert_eq!(exporter.uri, "https://tempo.invalid:4317");
         assert_eq!(
-            OtlpGrpcExporter::new("otlp", &tls).unwrap().uri,
-            "https://tempo.invalid:4317"
+            OtlpGrpcExporter::new("otlp", &config("tempo.invalid:4317"))
+                .unwrap()
+                .uri,
+            "http://tempo.invalid:4317"
         );
         let e = OtlpGrpcExporter::new("otlp/x", &OtlpGrpcExporterConfig::default())
             .err()

@@ -1,15 +1,15 @@
 //! `otlphttp` exporter: OTLP over HTTP/1.1 (protobuf or JSON, gzip) to any OTLP/HTTP backend,
 //! with the failures classified per the OTLP spec and partial successes logged.
 
-use super::checked::checked_str;
 use super::error::{at, with_causes};
 use super::partial_success;
 use super::request::{json_body, proto_body, signal_path};
-use super::rpc_status::RpcStatus;
 use super::settings::{self, Compression};
 use super::tls::{self, TlsConfig};
 use super::{BuildError, classify};
+use crate::rpc_status::RpcStatus;
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::exporters::{BoxFuture, ExportError, Exporter};

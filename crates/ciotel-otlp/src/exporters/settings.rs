@@ -3,7 +3,7 @@
 //! `retry_on_failure`, `sending_queue`.
 
 use super::BuildError;
-use super::checked::{checked_map, checked_str};
+use ciotel_core::config::checked::{checked_map, checked_str};
 use ciotel_core::config::values::parse_duration;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;

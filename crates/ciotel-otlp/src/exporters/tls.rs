@@ -89,7 +89,7 @@ impl TlsConfig {
 /// Deserializes an optional `tls:` (present with nothing under it means the defaults) and
 /// checks it, so a mistake is reported with its line.
 pub(crate) fn tls<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TlsConfig>, D::Error> {
-    super::checked::checked_map(d, TlsConfig::validate).map(Some)
+    ciotel_core::config::checked::checked_map(d, TlsConfig::validate).map(Some)
 }
 
 fn read(id: &str, key: &'static str, path: &Path) -> Result<Vec<u8>, BuildError> {

@@ -5,8 +5,8 @@
 
 use super::StartError;
 use super::config::HttpConfig;
-use super::rpc_status::RpcStatus;
 use crate::json;
+use crate::rpc_status::RpcStatus;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};

@@ -5,10 +5,8 @@
 mod config;
 mod grpc;
 mod http;
-mod rpc_status;
 
 pub use config::{GrpcConfig, HttpConfig, OtlpReceiverConfig, ProtocolsConfig};
-pub use rpc_status::RpcStatus;
 
 use ciotel_core::pipeline::PipelineInputs;
 use ciotel_core::telemetry::Registry;

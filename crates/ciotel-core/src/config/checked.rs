@@ -9,7 +9,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 /// Reads a string and turns it into `T` with `parse`, whose error becomes the message.
-pub(crate) fn checked_str<'de, D, T>(
+pub fn checked_str<'de, D, T>(
     d: D,
     expecting: &'static str,
     parse: impl FnOnce(&str) -> Result<T, String>,
@@ -34,7 +34,7 @@ where
 }
 
 /// Reads a mapping (or nothing: `key:` alone means the defaults) as `T`, then runs `check`.
-pub(crate) fn checked_map<'de, D, T>(
+pub fn checked_map<'de, D, T>(
     d: D,
     check: impl FnOnce(&T) -> Result<(), String>,
 ) -> Result<T, D::Error>

@@ -63,6 +63,22 @@ impl ProtoDuration {
 }
 
 impl RpcStatus {
+    /// A status with a gRPC `code` and a message, no details: what OTLP/HTTP servers answer.
+    pub fn new(code: tonic::Code, message: impl Into<String>) -> Self {
+        RpcStatus {
+            code: code as i32,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// The JSON form `{"code":3,"message":"…"}` (details are never sent by ciotel).
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::json!({ "code": self.code, "message": self.message })
+            .to_string()
+            .into_bytes()
+    }
+
     /// Decodes a protobuf `google.rpc.Status`; `None` when the bytes are not one.
     pub fn decode_proto(bytes: &[u8]) -> Option<RpcStatus> {
         <RpcStatus as prost::Message>::decode(bytes).ok()
