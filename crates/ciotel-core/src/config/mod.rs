@@ -147,8 +147,13 @@ where
             })
             .collect())
     })?;
-    let config: Config<R, P, E, X> =
-        yaml_serde::from_str(&expanded).map_err(|e| fail(vec![yaml_problem(&e)]))?;
+    let config: Config<R, P, E, X> = yaml_serde::from_str(&expanded).map_err(|e| {
+        let first = yaml_problem(&e);
+        let mut problems = more_component_problems::<R, P, E, X>(&expanded, &first);
+        problems.insert(0, first);
+        problems.sort_by_key(|p| p.line);
+        fail(problems)
+    })?;
     let (errors, warnings) = check_graph(&config, text);
     if !errors.is_empty() {
         return Err(fail(errors));
@@ -158,6 +163,57 @@ where
         .map(|p| fail(vec![p]).to_string())
         .collect();
     Ok(Loaded { config, warnings })
+}
+
+/// After the typed parse stopped at its first error, parses every component alone to find the
+/// problems in the others too, so one run of `validate` lists them all. These are located at
+/// their component's line (the untyped pass has no finer positions).
+fn more_component_problems<R, P, E, X>(text: &str, first: &Problem) -> Vec<Problem>
+where
+    R: TypedConfig,
+    P: TypedConfig,
+    E: TypedConfig,
+    X: TypedConfig,
+{
+    let Ok(yaml_serde::Value::Mapping(root)) = yaml_serde::from_str::<yaml_serde::Value>(text) else {
+        return Vec::new();
+    };
+    let mut problems = Vec::new();
+    let mut check = |section: &str, parse: &dyn Fn(&str, yaml_serde::Value) -> Result<(), yaml_serde::Error>| {
+        let Some(yaml_serde::Value::Mapping(components)) = root.get(section) else { return };
+        for (key, value) in components {
+            let Some(key) = key.as_str() else { continue };
+            let Ok(id) = ComponentId::parse(key) else { continue };
+            let path = format!("{section}.{key}");
+            if first.message.starts_with(&path) {
+                continue;
+            }
+            if let Err(e) = parse(id.kind(), value.clone()) {
+                let message = yaml_problem(&e).message;
+                // An unknown key can be pointed at exactly; anything else at its component.
+                let field = message
+                    .strip_prefix("unknown field `")
+                    .and_then(|rest| rest.split('`').next());
+                problems.push(Problem {
+                    line: locate::locate(text, &[section, key], field),
+                    column: None,
+                    message: format!("{path}: {message}"),
+                });
+            }
+        }
+    };
+    check(R::SECTION, &|kind, v| typed::<R>(kind, v));
+    check(P::SECTION, &|kind, v| typed::<P>(kind, v));
+    check(E::SECTION, &|kind, v| typed::<E>(kind, v));
+    check(X::SECTION, &|kind, v| typed::<X>(kind, v));
+    problems
+}
+
+fn typed<T: TypedConfig>(kind: &str, value: yaml_serde::Value) -> Result<(), yaml_serde::Error> {
+    if !T::TYPES.contains(&kind) {
+        return Ok(()); // reported by the typed pass, with its line
+    }
+    T::deserialize_typed(kind, value).map(|_| ())
 }
 
 fn yaml_problem(e: &yaml_serde::Error) -> Problem {

@@ -169,15 +169,16 @@ impl HttpState {
         headers: HeaderMap,
         body: Body,
     ) -> Response {
-        let encoding = match content_encoding_of(&headers) {
-            Ok(e) => e,
-            Err(refusal) => return refusal.into_response(Encoding::Json),
-        };
+        let encoding = content_encoding_of(&headers);
         if method != Method::POST {
             let why = format!("method {method} is not allowed on this path; OTLP/HTTP uses POST");
             return Refusal::new(StatusCode::METHOD_NOT_ALLOWED, Code::InvalidArgument, why)
-                .into_response(encoding);
+                .into_response(encoding.unwrap_or(Encoding::Json));
         }
+        let encoding = match encoding {
+            Ok(e) => e,
+            Err(refusal) => return refusal.into_response(Encoding::Json),
+        };
         match self.accept(signal, encoding, &headers, body).await {
             Ok(response) => response,
             Err(refusal) => refusal.into_response(encoding),
