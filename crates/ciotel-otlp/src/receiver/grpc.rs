@@ -3,6 +3,7 @@
 
 use super::StartError;
 use super::config::GrpcConfig;
+use super::too_large::TooLargeIsResourceExhausted;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::telemetry::Registry;
 use ciotel_core::{Batch, ConsumeError, Signal};
@@ -73,6 +74,7 @@ pub(super) async fn start(
             .max_decoding_message_size(limit)
     });
     let router = Server::builder()
+        .layer(TooLargeIsResourceExhausted)
         .add_optional_service(traces)
         .add_optional_service(metrics)
         .add_optional_service(logs);

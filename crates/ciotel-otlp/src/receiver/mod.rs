@@ -5,6 +5,7 @@
 mod config;
 mod grpc;
 mod http;
+mod too_large;
 
 pub use config::{GrpcConfig, HttpConfig, OtlpReceiverConfig, ProtocolsConfig};
 
