@@ -175,33 +175,40 @@ where
     E: TypedConfig,
     X: TypedConfig,
 {
-    let Ok(yaml_serde::Value::Mapping(root)) = yaml_serde::from_str::<yaml_serde::Value>(text) else {
+    let Ok(yaml_serde::Value::Mapping(root)) = yaml_serde::from_str::<yaml_serde::Value>(text)
+    else {
         return Vec::new();
     };
     let mut problems = Vec::new();
-    let mut check = |section: &str, parse: &dyn Fn(&str, yaml_serde::Value) -> Result<(), yaml_serde::Error>| {
-        let Some(yaml_serde::Value::Mapping(components)) = root.get(section) else { return };
-        for (key, value) in components {
-            let Some(key) = key.as_str() else { continue };
-            let Ok(id) = ComponentId::parse(key) else { continue };
-            let path = format!("{section}.{key}");
-            if first.message.starts_with(&path) {
-                continue;
+    let mut check =
+        |section: &str,
+         parse: &dyn Fn(&str, yaml_serde::Value) -> Result<(), yaml_serde::Error>| {
+            let Some(yaml_serde::Value::Mapping(components)) = root.get(section) else {
+                return;
+            };
+            for (key, value) in components {
+                let Some(key) = key.as_str() else { continue };
+                let Ok(id) = ComponentId::parse(key) else {
+                    continue;
+                };
+                let path = format!("{section}.{key}");
+                if first.message.starts_with(&path) {
+                    continue;
+                }
+                if let Err(e) = parse(id.kind(), value.clone()) {
+                    let message = yaml_problem(&e).message;
+                    // An unknown key can be pointed at exactly; anything else at its component.
+                    let field = message
+                        .strip_prefix("unknown field `")
+                        .and_then(|rest| rest.split('`').next());
+                    problems.push(Problem {
+                        line: locate::locate(text, &[section, key], field),
+                        column: None,
+                        message: format!("{path}: {message}"),
+                    });
+                }
             }
-            if let Err(e) = parse(id.kind(), value.clone()) {
-                let message = yaml_problem(&e).message;
-                // An unknown key can be pointed at exactly; anything else at its component.
-                let field = message
-                    .strip_prefix("unknown field `")
-                    .and_then(|rest| rest.split('`').next());
-                problems.push(Problem {
-                    line: locate::locate(text, &[section, key], field),
-                    column: None,
-                    message: format!("{path}: {message}"),
-                });
-            }
-        }
-    };
+        };
     check(R::SECTION, &|kind, v| typed::<R>(kind, v));
     check(P::SECTION, &|kind, v| typed::<P>(kind, v));
     check(E::SECTION, &|kind, v| typed::<E>(kind, v));
