@@ -152,7 +152,7 @@ fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-fn only<'a>(spans: &'a [Value], pick: impl Fn(&Value) -> bool) -> &'a Value {
+fn only(spans: &[Value], pick: impl Fn(&Value) -> bool) -> &Value {
     let found: Vec<&Value> = spans.iter().filter(|s| pick(s)).collect();
     assert_eq!(
         found.len(),
