@@ -217,6 +217,20 @@ pub async fn start_receivers(
                         ),
                     });
                 }
+                if let Some(api) = &c.api {
+                    let output =
+                        ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
+                    let poller = ciotel_github::poller::start(
+                        &name,
+                        api,
+                        c.trace_id_recipe,
+                        output,
+                        stop.clone(),
+                    )
+                    .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
+                    tasks.push(poller);
+                }
             }
             None => return Err(BuildError::new("receiver", &id, "not defined")),
         }

@@ -7,6 +7,7 @@
 mod error;
 mod map;
 pub mod payload;
+pub mod poller;
 pub mod receiver;
 mod rest;
 mod webhook;

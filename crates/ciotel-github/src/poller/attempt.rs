@@ -1,0 +1,71 @@
+//! One run attempt → its events, exactly as the webhook path would produce them: the run
+//! (`map_rest_run`) followed by each of the attempt's jobs with their steps (`map_rest_job`,
+//! given the run's repository), every page of
+//! `GET /repos/{o}/{r}/actions/runs/{id}/attempts/{n}/jobs` (or `…/runs/{id}/jobs?filter=latest`
+//! when GitHub gives no attempt number, as old GitHub Enterprise Server versions do).
+//!
+//! An object that cannot be mapped is skipped with a warning (the rest of the run still goes);
+//! a page that cannot be fetched or read fails the attempt, to be tried again at the next poll.
+
+use ciotel_cicd::CiEvent;
+
+use super::client::{Client, Fetched};
+use super::error::PollError;
+use super::link::under_base;
+use crate::payload::{JobsPage, WorkflowRun};
+use crate::{map_rest_job, map_rest_run};
+
+/// `GET …/actions/runs/{id}/attempts/{n}`: an earlier attempt of a listed run.
+pub(super) fn attempt_url(base_url: &str, repo: &str, run_id: u64, attempt: u32) -> String {
+    format!("{base_url}/repos/{repo}/actions/runs/{run_id}/attempts/{attempt}")
+}
+
+/// The events of `run`'s attempt: the run, then its jobs.
+pub(super) async fn events(
+    client: &mut Client,
+    base_url: &str,
+    repo: &str,
+    run: &WorkflowRun,
+) -> Result<Vec<CiEvent>, PollError> {
+    let mut events = Vec::new();
+    match map_rest_run(run) {
+        Ok(event) => events.push(event),
+        Err(e) => tracing::warn!(
+            repository = %repo, run = run.id, error = %e,
+            "skipping a run GitHub described in an unexpected way"
+        ),
+    }
+    let mut next = Some(match run.run_attempt {
+        Some(n) => format!(
+            "{}/jobs?per_page=100",
+            attempt_url(base_url, repo, run.id, n)
+        ),
+        None => format!(
+            "{base_url}/repos/{repo}/actions/runs/{}/jobs?filter=latest&per_page=100",
+            run.id
+        ),
+    });
+    while let Some(url) = next.take() {
+        under_base(&url, base_url)?;
+        let (body, n) = match client.get(&url, None).await? {
+            Fetched::Body { body, next, .. } => (body, next),
+            Fetched::NotModified => return Err(PollError::NotModified { url }),
+        };
+        let page: JobsPage =
+            serde_json::from_slice(&body).map_err(|source| PollError::Malformed {
+                url: url.clone(),
+                source,
+            })?;
+        for job in &page.jobs {
+            match map_rest_job(job, run.repository.as_ref()) {
+                Ok(event) => events.push(event),
+                Err(e) => tracing::warn!(
+                    repository = %repo, run = run.id, job = job.id, error = %e,
+                    "skipping a job GitHub described in an unexpected way"
+                ),
+            }
+        }
+        next = n;
+    }
+    Ok(events)
+}

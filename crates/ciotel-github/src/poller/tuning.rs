@@ -1,0 +1,79 @@
+//! How long the poller waits, and how often it tries, when GitHub or the pipeline says "not
+//! now". The defaults follow GitHub's guidance for API clients; tests shorten them.
+
+use std::time::Duration;
+
+/// Waits and limits of the poller; [`Tuning::default`] is what the daemon uses.
+///
+/// Exists so the policy sits in one place a reader can check against GitHub's guidance, and so
+/// tests can make every wait short without touching the logic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tuning {
+    /// First wait after a 5xx or a failed connection; doubled (with jitter) after each
+    /// further failure of the same request. Default 1 s.
+    pub backoff_initial: Duration,
+    /// Longest wait between two tries of a failing request. Default 60 s.
+    pub backoff_max: Duration,
+    /// Tries of one request before giving up on it for this poll (5xx, network). Default 5.
+    pub max_attempts: u32,
+    /// Wait after a secondary rate limit that says no `Retry-After` (GitHub: "at least one
+    /// minute"), doubled on each repeat. Default 60 s.
+    pub secondary_limit_wait: Duration,
+    /// Longest single wait for a rate limit (`Retry-After`, `X-RateLimit-Reset`), a guard
+    /// against clocks or headers gone wrong; GitHub's windows are an hour. Default 61 min.
+    pub max_rate_limit_wait: Duration,
+    /// First wait when the pipeline refuses a run's spans (backpressure); doubled up to
+    /// `refused_backoff_max`, and the same spans are offered again. Default 1 s.
+    pub refused_backoff_initial: Duration,
+    /// Longest wait between two offers of refused spans. Default 30 s.
+    pub refused_backoff_max: Duration,
+    /// Deadline of one HTTP request, from connecting to the last byte. Default 30 s.
+    pub request_timeout: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+            max_attempts: 5,
+            secondary_limit_wait: Duration::from_secs(60),
+            max_rate_limit_wait: Duration::from_secs(61 * 60),
+            refused_backoff_initial: Duration::from_secs(1),
+            refused_backoff_max: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Tuning {
+    /// Wait before try `failures + 1` of a failing request: `backoff_initial · 2^(failures-1)`,
+    /// capped at `backoff_max`, with up to 25 % jitter taken off so pollers started together
+    /// drift apart.
+    pub(super) fn backoff(&self, failures: u32) -> Duration {
+        let exp = failures.saturating_sub(1).min(16);
+        let base = self
+            .backoff_initial
+            .saturating_mul(1 << exp)
+            .min(self.backoff_max);
+        base.mul_f64(1.0 - fastrand::f64() * 0.25)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter_below() {
+        let t = Tuning::default();
+        for (failures, nominal) in [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (40, 60)] {
+            let d = t.backoff(failures);
+            let nominal = Duration::from_secs(nominal);
+            assert!(
+                d <= nominal && d >= nominal.mul_f64(0.75),
+                "{failures}: {d:?}"
+            );
+        }
+    }
+}
