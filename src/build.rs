@@ -200,9 +200,7 @@ pub async fn start_receivers(
             }
             Some(ReceiverConfig::Github(c)) => {
                 if let Some(webhook) = &c.webhook {
-                    if webhook.secret.is_none() {
-                        tracing::warn!(receiver = %name, endpoint = %webhook.endpoint, "webhook runs WITHOUT a secret (insecure: true): anyone who can reach it can send events; set `secret` outside local trials");
-                    }
+                    warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "webhook");
                     webhook_routes.push(WebhookRoutes {
@@ -232,9 +230,33 @@ pub async fn start_receivers(
                     tasks.push(poller);
                 }
             }
+            Some(ReceiverConfig::Gitlab(c)) => {
+                if let Some(webhook) = &c.webhook {
+                    warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
+                    let output =
+                        ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "webhook");
+                    webhook_routes.push(WebhookRoutes {
+                        id: id.clone(),
+                        endpoint: webhook.endpoint.to_string(),
+                        paths: vec![webhook.path.clone(), webhook.health_path.clone()],
+                        router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
+                    });
+                }
+                if c.api.is_some() {
+                    tracing::warn!(receiver = %name, "the GitLab REST API poller is not available yet; `api:` is ignored (webhooks work)");
+                }
+            }
             None => return Err(BuildError::new("receiver", &id, "not defined")),
         }
     }
     tasks.extend(webhooks::serve(webhook_routes, stop).await?);
     Ok(tasks)
+}
+
+/// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the
+/// config allows on loopback only).
+fn warn_if_unsigned(receiver: &str, unsigned: bool, endpoint: &impl std::fmt::Display) {
+    if unsigned {
+        tracing::warn!(receiver, %endpoint, "webhook runs WITHOUT a secret (insecure: true): anyone who can reach it can send events; set `secret` outside local trials");
+    }
 }

@@ -13,6 +13,7 @@ use ciotel_core::processors::filter::FilterConfig;
 use ciotel_core::processors::memory_limiter::{MemoryLimiterConfig, total_memory_bytes};
 use ciotel_core::processors::resource::ResourceConfig;
 use ciotel_github::receiver::GithubReceiverConfig;
+use ciotel_gitlab::receiver::GitlabReceiverConfig;
 use ciotel_otlp::exporters::file::FileExporterConfig;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporterConfig;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporterConfig;
@@ -35,17 +36,22 @@ pub enum ReceiverConfig {
     Otlp(Box<OtlpReceiverConfig>),
     /// `github`: GitHub Actions workflow runs and jobs (webhook, REST API).
     Github(Box<GithubReceiverConfig>),
+    /// `gitlab`: GitLab CI pipelines and jobs (webhook).
+    Gitlab(Box<GitlabReceiverConfig>),
 }
 
 impl TypedConfig for ReceiverConfig {
     const SECTION: &'static str = "receivers";
-    const TYPES: &'static [&'static str] = &["otlp", "github"];
+    const TYPES: &'static [&'static str] = &["otlp", "github", "gitlab"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
             "otlp" => or_default(d).map(|c| ReceiverConfig::Otlp(Box::new(c))),
             "github" => {
                 GithubReceiverConfig::deserialize(d).map(|c| ReceiverConfig::Github(Box::new(c)))
+            }
+            "gitlab" => {
+                GitlabReceiverConfig::deserialize(d).map(|c| ReceiverConfig::Gitlab(Box::new(c)))
             }
             other => Err(de::Error::custom(format!(
                 "unknown receiver type `{other}`"
@@ -59,7 +65,7 @@ impl ComponentInfo for ReceiverConfig {
         match self {
             ReceiverConfig::Otlp(_) => true,
             // CI platforms describe runs: traces only.
-            ReceiverConfig::Github(_) => signal == Signal::Traces,
+            ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => signal == Signal::Traces,
         }
     }
 }

@@ -17,6 +17,18 @@
 //! | queue span, `legacy` | `{run_id}{run_attempt}{job name}queue-{job name}1` | 8..16 |
 //! | step span, `legacy` | `{run_id}{run_attempt}{job name}{step name}{step number}` | 8..16 |
 //!
+//! The `gitlab` recipe (GitLab CI, where a pipeline has no attempts: a retried job is a new job
+//! in the same pipeline) derives the run-level ids from the pipeline id alone, so a job can
+//! compute its trace from `CI_PIPELINE_ID` while the pipeline runs. The `gitlab-` prefix keeps a
+//! GitLab pipeline's trace apart from a GitHub run with the same number:
+//!
+//! | id (`gitlab`) | input to SHA-256 | bytes |
+//! |---|---|---|
+//! | trace | `gitlab-{pipeline_id}-t` | 0..16 |
+//! | root (pipeline) span | `gitlab-{pipeline_id}-s` | 8..16 |
+//! | stage span | `gitlab-{pipeline_id}-{stage name}-g` | 8..16 |
+//! | job, queue, step spans | as `check_run`, with the GitLab job id (`CI_JOB_ID`) | 8..16 |
+//!
 //! When several steps of one job share a name, the n-th repeat (n ≥ 1) uses
 //! `{step name}-{n}` as its name in the `check_run` recipe, as the Collector's span names do;
 //! the first keeps the plain name, so unique names (the only case the Collector's ids are
@@ -51,7 +63,9 @@ impl fmt::Display for SpanId {
     }
 }
 
-/// How job, queue and step span ids are derived; trace and root ids are the same for both.
+/// How trace and span ids are derived from a platform's ids. `check_run` and `legacy` (GitHub)
+/// share the trace, root and stage recipes and differ for jobs, queues and steps; `gitlab`
+/// derives trace, root and stage ids from the pipeline id alone.
 ///
 /// Exists as a public, serde-named enum so the receiver config (`trace_id_recipe`) and the
 /// `ciotel traceparent` command name the same recipes.
@@ -64,6 +78,11 @@ pub enum IdRecipe {
     /// From run id, attempt and job name; the Collector's older recipe. Two jobs with the same
     /// name in one run collide.
     Legacy,
+    /// GitLab CI: trace, root and stage ids from the pipeline id alone (a pipeline has no
+    /// attempts); job, queue and step ids from the job id, as `check_run`. Not accepted in a
+    /// GitHub receiver's config (its trace ids would not match what GitHub jobs compute).
+    #[serde(skip_deserializing)]
+    Gitlab,
 }
 
 /// What identifies a job for span ids.
@@ -114,10 +133,44 @@ pub fn stage_span_id(run_id: &str, run_attempt: u32, stage_name: &str) -> SpanId
 }
 
 impl IdRecipe {
+    /// Whether the run attempt is part of the ids (and so worth reporting): false for `gitlab`.
+    pub fn uses_attempts(self) -> bool {
+        !matches!(self, IdRecipe::Gitlab)
+    }
+
+    /// The trace id of one run attempt (`gitlab`: of one pipeline; `attempt` is ignored).
+    pub fn trace_id(self, run_id: &str, run_attempt: u32) -> TraceId {
+        match self {
+            IdRecipe::Gitlab => {
+                let h = sha256(&format!("gitlab-{run_id}-t"));
+                let mut id = [0u8; 16];
+                id.copy_from_slice(&h[..16]);
+                TraceId(id)
+            }
+            IdRecipe::CheckRun | IdRecipe::Legacy => trace_id(run_id, run_attempt),
+        }
+    }
+
+    /// The root (run, pipeline) span id.
+    pub fn root_span_id(self, run_id: &str, run_attempt: u32) -> SpanId {
+        match self {
+            IdRecipe::Gitlab => span_id(&format!("gitlab-{run_id}-s")),
+            IdRecipe::CheckRun | IdRecipe::Legacy => root_span_id(run_id, run_attempt),
+        }
+    }
+
+    /// A stage span id.
+    pub fn stage_span_id(self, run_id: &str, run_attempt: u32, stage_name: &str) -> SpanId {
+        match self {
+            IdRecipe::Gitlab => span_id(&format!("gitlab-{run_id}-{stage_name}-g")),
+            IdRecipe::CheckRun | IdRecipe::Legacy => stage_span_id(run_id, run_attempt, stage_name),
+        }
+    }
+
     /// The job span id.
     pub fn job_span_id(self, job: &JobKey<'_>) -> SpanId {
         match self {
-            IdRecipe::CheckRun => span_id(&format!("{}-j", job.job_id)),
+            IdRecipe::CheckRun | IdRecipe::Gitlab => span_id(&format!("{}-j", job.job_id)),
             IdRecipe::Legacy => span_id(&format!(
                 "{}{}{}",
                 job.run_id, job.run_attempt, job.job_name
@@ -128,7 +181,7 @@ impl IdRecipe {
     /// The queue span id (the job's wait for a runner).
     pub fn queue_span_id(self, job: &JobKey<'_>) -> SpanId {
         match self {
-            IdRecipe::CheckRun => span_id(&format!("{}-q", job.job_id)),
+            IdRecipe::CheckRun | IdRecipe::Gitlab => span_id(&format!("{}-q", job.job_id)),
             IdRecipe::Legacy => {
                 let queue_name = format!("queue-{}", job.job_name);
                 legacy_step(job, &queue_name, 1)
@@ -139,10 +192,10 @@ impl IdRecipe {
     /// A step span id.
     pub fn step_span_id(self, job: &JobKey<'_>, step: &StepKey<'_>) -> SpanId {
         match self {
-            IdRecipe::CheckRun if step.occurrence == 0 => {
+            IdRecipe::CheckRun | IdRecipe::Gitlab if step.occurrence == 0 => {
                 span_id(&format!("{}-{}-s", job.job_id, step.name))
             }
-            IdRecipe::CheckRun => span_id(&format!(
+            IdRecipe::CheckRun | IdRecipe::Gitlab => span_id(&format!(
                 "{}-{}-{}-s",
                 job.job_id, step.name, step.occurrence
             )),
@@ -289,6 +342,40 @@ mod tests {
             Some("\"check_run\"")
         );
         assert_eq!(IdRecipe::default(), IdRecipe::CheckRun);
+    }
+
+    #[test]
+    fn the_gitlab_recipe_uses_the_pipeline_id_alone() {
+        let r = IdRecipe::Gitlab;
+        assert!(!r.uses_attempts() && IdRecipe::CheckRun.uses_attempts());
+        assert_eq!(r.trace_id("743121198", 1), r.trace_id("743121198", 7));
+        assert_eq!(
+            r.trace_id("743121198", 1).to_string(),
+            hex::encode(&sha256("gitlab-743121198-t")[..16])
+        );
+        assert_ne!(r.trace_id("743121198", 1), trace_id("743121198", 1));
+        assert_eq!(r.root_span_id("31", 1), span_id("gitlab-31-s"));
+        assert_eq!(
+            r.stage_span_id("31", 1, "test"),
+            span_id("gitlab-31-test-g")
+        );
+        let job = JobKey {
+            run_id: "743121198",
+            run_attempt: 1,
+            job_id: "3580121225",
+            job_name: "auto_deploy:start",
+        };
+        assert_eq!(r.job_span_id(&job), IdRecipe::CheckRun.job_span_id(&job));
+        assert_eq!(r.job_span_id(&job), span_id("3580121225-j"));
+        assert_eq!(r.queue_span_id(&job), span_id("3580121225-q"));
+        // GitHub's recipes are unchanged by the new methods.
+        for g in [IdRecipe::CheckRun, IdRecipe::Legacy] {
+            assert_eq!(g.trace_id("14460881260", 13), trace_id("14460881260", 13));
+            assert_eq!(g.root_span_id("1", 2), root_span_id("1", 2));
+            assert_eq!(g.stage_span_id("1", 2, "s"), stage_span_id("1", 2, "s"));
+        }
+        let named: Result<IdRecipe, _> = serde_json::from_str("\"gitlab\"");
+        assert!(named.is_err(), "not a recipe a GitHub config may name");
     }
 
     #[test]

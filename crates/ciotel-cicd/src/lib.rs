@@ -11,8 +11,8 @@ pub mod time;
 pub mod translate;
 
 pub use event::{
-    AttrValue, Attribute, CiEvent, CiResult, Job, Phase, PipelineRun, PreviousAttempt, RunRef,
-    Runner, Stage, Step, Vcs,
+    AttrValue, Attribute, CiEvent, CiResult, DownstreamRun, Job, Phase, PipelineRun,
+    PreviousAttempt, RunRef, Runner, Stage, Step, Upstream, Vcs,
 };
 pub use ids::IdRecipe;
 pub use time::{Timestamp, TimestampError};

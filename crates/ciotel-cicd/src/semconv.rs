@@ -132,7 +132,7 @@ pub const CIOTEL_WORKER_GROUP_NAME: &str = "ciotel.worker.group.name";
 /// `ciotel.timing.adjusted` (bool): the platform's times were inconsistent (end before start,
 /// step outside its job) and ciotel clamped them; the span's times are not as reported.
 pub const CIOTEL_TIMING_ADJUSTED: &str = "ciotel.timing.adjusted";
-/// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`).
+/// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`, `upstream`).
 pub const CIOTEL_LINK_TYPE: &str = "ciotel.link.type";
 
 /// Values of `ciotel.span.type`.
@@ -153,4 +153,7 @@ pub mod span_type {
 pub mod link_type {
     /// The link points to the root span of the run's previous attempt.
     pub const PREVIOUS_ATTEMPT: &str = "previous_attempt";
+    /// The link points to the job (or, without a job, the root span) of the run that started
+    /// this one (GitLab parent pipeline and trigger job).
+    pub const UPSTREAM: &str = "upstream";
 }

@@ -16,13 +16,15 @@ use serde::{Deserialize, Serialize};
 pub use attr::{AttrValue, Attribute};
 pub use job::{Job, Runner, Step};
 pub use outcome::{CiResult, Phase};
-pub use run::{PipelineRun, PreviousAttempt};
+pub use run::{DownstreamRun, PipelineRun, PreviousAttempt, Upstream};
 pub use stage::Stage;
 
 /// One thing a CI platform reported, ready for translation into spans.
 ///
 /// Exists so each platform is only a mapping into this type, and one translator serves all.
 /// GitLab sends pipeline → stages → jobs; GitHub sends runs and jobs (no stages).
+/// A new variant is how the model grows: platforms build the structs with every field named,
+/// so a field added to an existing struct would break them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum CiEvent {
@@ -32,6 +34,9 @@ pub enum CiEvent {
     Stage(Stage),
     /// A job with its steps (GitHub `workflow_job`, GitLab job/build).
     Job(Job),
+    /// A run started by another run's job (GitLab child and multi-project pipelines): the
+    /// run's root span, linked to the triggering job's span.
+    DownstreamRun(DownstreamRun),
 }
 
 impl CiEvent {
@@ -41,6 +46,7 @@ impl CiEvent {
             CiEvent::Run(r) => &r.run,
             CiEvent::Stage(s) => &s.run,
             CiEvent::Job(j) => &j.run,
+            CiEvent::DownstreamRun(d) => &d.run.run,
         }
     }
 }

@@ -47,3 +47,33 @@ pub struct PreviousAttempt {
     /// The platform's URL of the previous attempt, when it gave one.
     pub url: Option<String>,
 }
+
+/// A run that a job of another run started (GitLab child and multi-project pipelines, started
+/// by a trigger job): translated like a [`PipelineRun`], and its root span also links to the
+/// triggering job's span in the upstream run's trace.
+///
+/// Exists as its own event, rather than a field of `PipelineRun`, so runs without an upstream
+/// (every GitHub run) keep their exact shape. Each run keeps its own trace; the link is what
+/// lets a person walk from a child pipeline to the job that started it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DownstreamRun {
+    /// The run itself.
+    pub run: PipelineRun,
+    /// The run and job that started it.
+    pub upstream: Upstream,
+}
+
+/// The run, and the job in it, that started a downstream run.
+///
+/// Exists to compute the link target with the same recipe as the upstream run's own spans:
+/// its trace id from `run_id` (and `attempt`), the span from `job_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Upstream {
+    /// The upstream run's id (GitLab: the parent pipeline's id).
+    pub run_id: String,
+    /// The upstream run's attempt (1 where the platform has none, as GitLab).
+    pub attempt: u32,
+    /// The triggering job's id (GitLab: the trigger/bridge job); without it, the link points
+    /// to the upstream run's root span.
+    pub job_id: Option<String>,
+}

@@ -12,9 +12,7 @@ use super::resource::run_span_attrs;
 use super::status::{error_type, span_status};
 use super::timing::{Interval, ordered, within};
 use crate::event::{Job, Phase, Step};
-use crate::ids::{
-    IdRecipe, JobKey, StepKey, TraceId, occurrences, root_span_id, stage_span_id, trace_id,
-};
+use crate::ids::{IdRecipe, JobKey, StepKey, TraceId, occurrences};
 use crate::semconv;
 
 /// Ids shared by all spans of one job.
@@ -26,7 +24,7 @@ struct Ctx<'a> {
 
 pub(super) fn spans(job: &Job, recipe: IdRecipe) -> Vec<Span> {
     let ctx = Ctx {
-        trace: trace_id(&job.run.run_id, job.run.attempt),
+        trace: recipe.trace_id(&job.run.run_id, job.run.attempt),
         key: JobKey {
             run_id: &job.run.run_id,
             run_attempt: job.run.attempt,
@@ -83,7 +81,7 @@ fn job_span(ctx: &Ctx<'_>, job: &Job, time: Interval) -> Span {
             semconv::ERROR_TYPE,
             error_type(job.result, detail).as_deref(),
         );
-    let attrs = run_span_attrs(attrs, &job.run)
+    let attrs = run_span_attrs(attrs, &job.run, ctx.recipe)
         .str(semconv::CIOTEL_STAGE_NAME, job.stage.as_deref())
         .str(semconv::CICD_WORKER_ID, runner.id.as_deref())
         .str(semconv::CICD_WORKER_NAME, runner.name.as_deref())
@@ -98,8 +96,8 @@ fn job_span(ctx: &Ctx<'_>, job: &Job, time: Interval) -> Span {
         .build();
     let r = &job.run;
     let parent = match &job.stage {
-        Some(stage) => stage_span_id(&r.run_id, r.attempt, stage),
-        None => root_span_id(&r.run_id, r.attempt),
+        Some(stage) => ctx.recipe.stage_span_id(&r.run_id, r.attempt, stage),
+        None => ctx.recipe.root_span_id(&r.run_id, r.attempt),
     };
     SpanParts {
         trace: ctx.trace,

@@ -5,7 +5,7 @@
 //!
 //! | event | pending | running | completed |
 //! |---|---|---|---|
-//! | run | nothing | nothing | root span (SERVER, `RUN {pipeline}`) |
+//! | run, downstream run | nothing | nothing | root span (SERVER, `RUN {pipeline}`) |
 //! | stage | nothing | nothing | stage span under the root |
 //! | job | nothing | `queue` span (created → started) | job span, `queue` span, step spans |
 //!
@@ -38,8 +38,9 @@ pub const SCHEMA_URL: &str = "https://opentelemetry.io/schemas/1.43.0";
 /// Exists as the single translator every platform receiver and the API pollers call.
 pub fn translate(event: &CiEvent, recipe: IdRecipe) -> Vec<ResourceSpans> {
     let spans = match event {
-        CiEvent::Run(r) => run::spans(r),
-        CiEvent::Stage(s) => stage::spans(s),
+        CiEvent::Run(r) => run::spans(r, None, recipe),
+        CiEvent::DownstreamRun(d) => run::spans(&d.run, Some(&d.upstream), recipe),
+        CiEvent::Stage(s) => stage::spans(s, recipe),
         CiEvent::Job(j) => job::spans(j, recipe),
     };
     if spans.is_empty() {

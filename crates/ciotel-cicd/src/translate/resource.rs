@@ -7,6 +7,7 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 
 use super::otlp::Attrs;
 use crate::event::RunRef;
+use crate::ids::IdRecipe;
 use crate::semconv;
 
 /// `service.name` when the platform gave no repository.
@@ -34,11 +35,13 @@ pub(super) fn for_run(run: &RunRef) -> Resource {
     }
 }
 
-/// The span attributes every run and job span carries: which run attempt, which ref.
-pub(super) fn run_span_attrs(attrs: Attrs, run: &RunRef) -> Attrs {
+/// The span attributes every run and job span carries: which run attempt, which ref. The
+/// attempt is left out where the recipe has none (GitLab pipelines).
+pub(super) fn run_span_attrs(attrs: Attrs, run: &RunRef, recipe: IdRecipe) -> Attrs {
+    let attempt = recipe.uses_attempts().then_some(i64::from(run.attempt));
     attrs
         .str(semconv::CICD_PIPELINE_RUN_ID, Some(&run.run_id))
-        .int(semconv::CIOTEL_RUN_ATTEMPT, Some(i64::from(run.attempt)))
+        .int(semconv::CIOTEL_RUN_ATTEMPT, attempt)
         .str(semconv::VCS_REF_HEAD_NAME, run.vcs.head_ref.as_deref())
         .str(
             semconv::VCS_REF_HEAD_REVISION,

@@ -1,17 +1,18 @@
-//! A completed run → the trace's root span, linked to the previous attempt's root.
+//! A completed run → the trace's root span, linked to the previous attempt's root and, for a
+//! downstream run, to the job that started it.
 
 use opentelemetry_proto::tonic::trace::v1::Span;
-use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use opentelemetry_proto::tonic::trace::v1::span::{Link, SpanKind};
 
 use super::otlp::{Attrs, SpanParts, link};
 use super::resource::run_span_attrs;
 use super::status::{error_type, span_status};
 use super::timing::ordered;
-use crate::event::{Phase, PipelineRun};
-use crate::ids::{root_span_id, trace_id};
+use crate::event::{Phase, PipelineRun, Upstream};
+use crate::ids::{IdRecipe, JobKey};
 use crate::semconv;
 
-pub(super) fn spans(run: &PipelineRun) -> Vec<Span> {
+pub(super) fn spans(run: &PipelineRun, upstream: Option<&Upstream>, recipe: IdRecipe) -> Vec<Span> {
     if run.phase != Phase::Completed {
         return Vec::new();
     }
@@ -41,7 +42,7 @@ pub(super) fn spans(run: &PipelineRun) -> Vec<Span> {
             semconv::CICD_PIPELINE_ACTION_NAME,
             Some(semconv::action::RUN),
         );
-    let attrs = run_span_attrs(attrs, r)
+    let attrs = run_span_attrs(attrs, r, recipe)
         .str(semconv::VCS_REF_BASE_NAME, vcs.base_ref.as_deref())
         .str(semconv::VCS_REF_BASE_REVISION, vcs.base_revision.as_deref())
         .str(semconv::VCS_CHANGE_ID, vcs.change_id.as_deref())
@@ -53,9 +54,10 @@ pub(super) fn spans(run: &PipelineRun) -> Vec<Span> {
         .adjusted(time)
         .extra(&run.attributes)
         .build();
-    let links = run
+    let previous = run
         .previous_attempt
         .iter()
+        .filter(|_| recipe.uses_attempts())
         .map(|prev| {
             let attrs = Attrs::default()
                 .str(
@@ -65,16 +67,18 @@ pub(super) fn spans(run: &PipelineRun) -> Vec<Span> {
                 .int(semconv::CIOTEL_RUN_ATTEMPT, Some(i64::from(prev.attempt)))
                 .build();
             link(
-                trace_id(&r.run_id, prev.attempt),
-                root_span_id(&r.run_id, prev.attempt),
+                recipe.trace_id(&r.run_id, prev.attempt),
+                recipe.root_span_id(&r.run_id, prev.attempt),
                 attrs,
             )
-        })
+        });
+    let links = previous
+        .chain(upstream.map(|u| upstream_link(u, recipe)))
         .collect();
     vec![
         SpanParts {
-            trace: trace_id(&r.run_id, r.attempt),
-            id: root_span_id(&r.run_id, r.attempt),
+            trace: recipe.trace_id(&r.run_id, r.attempt),
+            id: recipe.root_span_id(&r.run_id, r.attempt),
             parent: None,
             name,
             kind: SpanKind::Server,
@@ -85,4 +89,41 @@ pub(super) fn spans(run: &PipelineRun) -> Vec<Span> {
         }
         .build(),
     ]
+}
+
+/// To the triggering job's span in the upstream run's trace; to the upstream root span when
+/// the job is unknown, or when the recipe needs a job name the event does not carry (`legacy`).
+fn upstream_link(upstream: &Upstream, recipe: IdRecipe) -> Link {
+    let job = upstream
+        .job_id
+        .as_deref()
+        .filter(|_| recipe != IdRecipe::Legacy);
+    let span = match job {
+        Some(job_id) => recipe.job_span_id(&JobKey {
+            run_id: &upstream.run_id,
+            run_attempt: upstream.attempt,
+            job_id,
+            job_name: "",
+        }),
+        None => recipe.root_span_id(&upstream.run_id, upstream.attempt),
+    };
+    let attrs = Attrs::default()
+        .str(
+            semconv::CIOTEL_LINK_TYPE,
+            Some(semconv::link_type::UPSTREAM),
+        )
+        .str(semconv::CICD_PIPELINE_RUN_ID, Some(&upstream.run_id))
+        .int(
+            semconv::CIOTEL_RUN_ATTEMPT,
+            recipe
+                .uses_attempts()
+                .then_some(i64::from(upstream.attempt)),
+        )
+        .str(semconv::CICD_PIPELINE_TASK_RUN_ID, job)
+        .build();
+    link(
+        recipe.trace_id(&upstream.run_id, upstream.attempt),
+        span,
+        attrs,
+    )
 }

@@ -8,10 +8,10 @@ use super::resource::run_span_attrs;
 use super::status::{error_type, span_status};
 use super::timing::ordered;
 use crate::event::{Phase, Stage};
-use crate::ids::{root_span_id, stage_span_id, trace_id};
+use crate::ids::IdRecipe;
 use crate::semconv;
 
-pub(super) fn spans(stage: &Stage) -> Vec<Span> {
+pub(super) fn spans(stage: &Stage, recipe: IdRecipe) -> Vec<Span> {
     if stage.phase != Phase::Completed {
         return Vec::new();
     }
@@ -32,15 +32,15 @@ pub(super) fn spans(stage: &Stage) -> Vec<Span> {
             semconv::ERROR_TYPE,
             error_type(stage.result, detail).as_deref(),
         );
-    let attrs = run_span_attrs(attrs, r)
+    let attrs = run_span_attrs(attrs, r, recipe)
         .adjusted(time)
         .extra(&stage.attributes)
         .build();
     vec![
         SpanParts {
-            trace: trace_id(&r.run_id, r.attempt),
-            id: stage_span_id(&r.run_id, r.attempt, &stage.name),
-            parent: Some(root_span_id(&r.run_id, r.attempt)),
+            trace: recipe.trace_id(&r.run_id, r.attempt),
+            id: recipe.stage_span_id(&r.run_id, r.attempt, &stage.name),
+            parent: Some(recipe.root_span_id(&r.run_id, r.attempt)),
             name: stage.name.clone(),
             kind: SpanKind::Internal,
             time,

@@ -4,7 +4,10 @@
 use opentelemetry_proto::tonic::trace::v1::Span;
 
 use super::*;
-use crate::event::{CiResult, Job, Phase, PipelineRun, PreviousAttempt, RunRef, Stage, Step, Vcs};
+use crate::event::{
+    CiResult, DownstreamRun, Job, Phase, PipelineRun, PreviousAttempt, RunRef, Stage, Step,
+    Upstream, Vcs,
+};
 use crate::ids::{root_span_id, stage_span_id, trace_id};
 use crate::time::Timestamp;
 
@@ -181,5 +184,121 @@ fn resource_names_the_repository() {
     assert_eq!(
         rs[0].scope_spans[0].scope.as_ref().map(|s| s.name.as_str()),
         Some(SCOPE_NAME)
+    );
+}
+
+fn attr<'a>(span: &'a Span, key: &str) -> Option<&'a str> {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    span.attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+            Value::StringValue(s) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+fn gitlab_spans(event: &CiEvent) -> Vec<Span> {
+    translate(event, IdRecipe::Gitlab)
+        .into_iter()
+        .flat_map(|r| r.scope_spans)
+        .flat_map(|s| s.spans)
+        .collect()
+}
+
+#[test]
+fn the_gitlab_recipe_ignores_attempts_in_ids_and_attributes() {
+    let r = IdRecipe::Gitlab;
+    let mut j = job(Phase::Completed);
+    j.stage = Some("test".into());
+    let spans = gitlab_spans(&CiEvent::Job(j.clone()));
+    assert_eq!(spans[0].trace_id, r.trace_id("42", 2).0.to_vec());
+    assert_eq!(
+        spans[0].parent_span_id,
+        r.stage_span_id("42", 2, "test").0.to_vec()
+    );
+    assert!(
+        spans
+            .iter()
+            .all(|s| s.attributes.iter().all(|kv| kv.key != "ciotel.run.attempt")),
+        "GitLab pipelines have no attempts"
+    );
+    j.run.attempt = 5;
+    assert_eq!(
+        gitlab_spans(&CiEvent::Job(j)),
+        spans,
+        "the attempt changes nothing"
+    );
+
+    let run = PipelineRun {
+        run: run_ref(),
+        phase: Phase::Completed,
+        started_at: t(90),
+        completed_at: t(300),
+        previous_attempt: Some(PreviousAttempt {
+            attempt: 1,
+            url: None,
+        }),
+        ..Default::default()
+    };
+    let root = gitlab_spans(&CiEvent::Run(run));
+    assert_eq!(root[0].span_id, r.root_span_id("42", 2).0.to_vec());
+    assert!(root[0].links.is_empty(), "no previous attempt to link to");
+}
+
+#[test]
+fn a_downstream_run_links_to_the_trigger_job_in_the_upstream_trace() {
+    let r = IdRecipe::Gitlab;
+    let run = PipelineRun {
+        run: run_ref(),
+        phase: Phase::Completed,
+        started_at: t(90),
+        completed_at: t(300),
+        ..Default::default()
+    };
+    let downstream = DownstreamRun {
+        run: run.clone(),
+        upstream: Upstream {
+            run_id: "30".into(),
+            attempt: 1,
+            job_id: Some("3401".into()),
+        },
+    };
+    let spans = gitlab_spans(&CiEvent::DownstreamRun(downstream.clone()));
+    let plain = gitlab_spans(&CiEvent::Run(run));
+    assert_eq!(spans.len(), 1);
+    let link = &spans[0].links[0];
+    assert_eq!(link.trace_id, r.trace_id("30", 1).0.to_vec());
+    let trigger = crate::ids::JobKey {
+        run_id: "30",
+        run_attempt: 1,
+        job_id: "3401",
+        job_name: "",
+    };
+    assert_eq!(link.span_id, r.job_span_id(&trigger).0.to_vec());
+    let keys: Vec<_> = link.attributes.iter().map(|kv| kv.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "ciotel.link.type",
+            "cicd.pipeline.run.id",
+            "cicd.pipeline.task.run.id"
+        ]
+    );
+    let mut without_links = spans[0].clone();
+    without_links.links.clear();
+    assert_eq!(
+        without_links, plain[0],
+        "otherwise the same span as the run"
+    );
+    assert_eq!(attr(&spans[0], "ciotel.span.type"), Some("run"));
+
+    let mut no_job = downstream;
+    no_job.upstream.job_id = None;
+    let spans = gitlab_spans(&CiEvent::DownstreamRun(no_job));
+    assert_eq!(
+        spans[0].links[0].span_id,
+        r.root_span_id("30", 1).0.to_vec(),
+        "without a job: the upstream root"
     );
 }

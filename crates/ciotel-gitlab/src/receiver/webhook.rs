@@ -1,0 +1,329 @@
+//! The webhook endpoint: an axum router serving one receiver's `path` (deliveries) and
+//! `health_path`, and nothing else, so the routers of all webhook receivers sharing an
+//! endpoint can be merged into one listener.
+//!
+//! A delivery goes through, in order: `required_headers` (401 missing / 403 wrong), method (405
+//! unless POST), `X-Gitlab-Token` in constant time (401, before the body is read), body limit
+//! (413), then by `X-Gitlab-Event`: `Pipeline Hook` / `Job Hook` → de-duplicate by
+//! `Idempotency-Key` (kept across GitLab's retries), else `X-Gitlab-Event-UUID` (200, nothing
+//! emitted), map (400 with the mapping's message), translate, hand to the pipeline (202; 200
+//! when the event emits no spans yet; 503 + Retry-After when the pipeline is full); any other
+//! event → 204. Every refusal says why in a plain-text body, which GitLab shows in the
+//! webhook's "Recent events". The answer comes as soon as the pipeline has the spans, well
+//! within GitLab's webhook timeout (10 s by default).
+//!
+//! GitLab counts 4xx/5xx answers toward disabling a failing webhook, so 503 is kept for a full
+//! pipeline, where redelivering later helps.
+
+use super::config::WebhookConfig;
+use super::token::Token;
+use crate::{EVENT_JOB_HOOK, EVENT_PIPELINE_HOOK, map_webhook};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use ciotel_core::pipeline::ReceiverOutput;
+use ciotel_core::webhook::body::{BodyError, read_limited};
+use ciotel_core::webhook::dedup::DeliveryLog;
+use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
+use ciotel_core::{Batch, ConsumeError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The header naming the event of a delivery.
+const EVENT_HEADER: &str = "x-gitlab-event";
+/// GitLab 17.4+: the same on every retry of one delivery; the preferred de-dup key.
+const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The event's id (older GitLab, and the fallback de-dup key).
+const EVENT_UUID_HEADER: &str = "x-gitlab-event-uuid";
+/// Seconds a sender is asked to wait when the pipeline is full.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// Builds the router of one webhook receiver: `POST path` for deliveries, `GET health_path`
+/// answering 200. Spans go to `output`, with GitLab's ids ([`crate::ids`]).
+///
+/// Exists so the binary can merge the routers of every webhook receiver on one endpoint into a
+/// single listener: this router claims only its two paths and has no fallback. The caller must
+/// make sure no two merged routers share a path (axum panics on overlapping routes).
+///
+/// # Panics
+/// If `path` or `health_path` is not a route axum accepts. A `WebhookConfig` that came from
+/// the config file always has valid paths.
+pub fn webhook_router(id: &str, config: &WebhookConfig, output: ReceiverOutput) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, output));
+    Router::new()
+        .route(&config.path, any(deliver))
+        .route(&config.health_path, get(health))
+        .with_state(hook)
+}
+
+async fn deliver(
+    State(hook): State<Arc<Webhook>>,
+    method: Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match hook.deliver(method, &headers, body).await {
+        Ok(reply) | Err(reply) => reply.into_response(),
+    }
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+/// How deliveries are authenticated.
+enum Verification {
+    /// `X-Gitlab-Token` must equal the secret.
+    Token(Token),
+    /// `insecure: true` and no secret: every delivery is taken as GitLab's.
+    Open,
+    /// Neither a secret nor `insecure: true` (a config built in code, bypassing the checks):
+    /// every delivery is refused rather than trusted.
+    Refuse,
+}
+
+/// One receiver's webhook state, shared by its requests.
+struct Webhook {
+    id: String,
+    required: RequiredHeaders,
+    verification: Verification,
+    limit: usize,
+    output: ReceiverOutput,
+    deliveries: DeliveryLog,
+}
+
+impl Webhook {
+    fn new(id: &str, config: &WebhookConfig, output: ReceiverOutput) -> Self {
+        let verification = match &config.secret {
+            Some(secret) if !secret.is_empty() => Verification::Token(Token::new(secret)),
+            _ if config.insecure => Verification::Open,
+            _ => {
+                tracing::error!(
+                    receiver = %id,
+                    "webhook has no secret and is not marked insecure: it refuses every delivery"
+                );
+                Verification::Refuse
+            }
+        };
+        Webhook {
+            id: id.to_string(),
+            required: RequiredHeaders::new(&config.required_headers),
+            verification,
+            limit: config.max_request_body_size,
+            output,
+            deliveries: DeliveryLog::default(),
+        }
+    }
+
+    async fn deliver(
+        &self,
+        method: Method,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Reply, Reply> {
+        self.required.check(headers).map_err(|refusal| {
+            let status = match refusal {
+                HeaderRefusal::Missing(_) => StatusCode::UNAUTHORIZED,
+                HeaderRefusal::Wrong(_) => StatusCode::FORBIDDEN,
+            };
+            self.refused(Reply::new(status, refusal.to_string()))
+        })?;
+        if method != Method::POST {
+            return Err(Reply::method_not_allowed(&method));
+        }
+        self.verify(headers)?;
+        let body = read_limited(headers, body, self.limit)
+            .await
+            .map_err(|e| self.refused(body_refusal(e)))?;
+        let Some(event) = headers.get(EVENT_HEADER) else {
+            return Err(self.refused(Reply::new(
+                StatusCode::BAD_REQUEST,
+                "missing X-Gitlab-Event header: not a GitLab webhook delivery",
+            )));
+        };
+        let event = event.to_str().unwrap_or("").trim();
+        if event.eq_ignore_ascii_case(EVENT_PIPELINE_HOOK)
+            || event.eq_ignore_ascii_case(EVENT_JOB_HOOK)
+        {
+            self.ci_event(event, delivery_id(headers), &body)
+        } else {
+            tracing::debug!(
+                receiver = %self.id, event = %event,
+                "ignoring a GitLab event that is not a Pipeline Hook or Job Hook"
+            );
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        }
+    }
+
+    fn verify(&self, headers: &HeaderMap) -> Result<(), Reply> {
+        match &self.verification {
+            Verification::Token(token) => token
+                .check(headers)
+                .map_err(|e| self.refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))),
+            Verification::Open => Ok(()),
+            Verification::Refuse => Err(self.refused(Reply::new(
+                StatusCode::UNAUTHORIZED,
+                "this receiver has no secret configured and is not marked insecure; it accepts \
+                 no deliveries",
+            ))),
+        }
+    }
+
+    /// A Pipeline Hook or Job Hook whose token checked out.
+    fn ci_event(&self, event: &str, delivery: Option<&str>, body: &[u8]) -> Result<Reply, Reply> {
+        if let Some(id) = delivery.filter(|id| self.deliveries.contains(id, Instant::now())) {
+            tracing::debug!(
+                receiver = %self.id, delivery = %id,
+                "duplicate GitLab delivery, nothing emitted"
+            );
+            return Ok(Reply::new(
+                StatusCode::OK,
+                format!("delivery {id} was already accepted; nothing emitted again"),
+            ));
+        }
+        let mapped = map_webhook(event, body)
+            .map_err(|e| self.refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string())))?;
+        let Some(events) = mapped else {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        };
+        let batch = Batch::Traces(crate::translate(&events));
+        let spans = batch.item_count();
+        if spans == 0 {
+            self.accepted(delivery);
+            return Ok(Reply::new(
+                StatusCode::OK,
+                "accepted; this event emits no spans yet",
+            ));
+        }
+        match self.output.consume(batch) {
+            Ok(()) => {
+                self.accepted(delivery);
+                Ok(Reply::new(
+                    StatusCode::ACCEPTED,
+                    format!("accepted: {spans} spans"),
+                ))
+            }
+            Err(ConsumeError::Refused(why)) => Err(self.refused(Reply::retry_later(format!(
+                "the pipeline is full, redeliver later: {why}"
+            )))),
+            Err(ConsumeError::Permanent(why)) => {
+                tracing::warn!(
+                    receiver = %self.id, error = %why,
+                    "GitLab delivery could not be handed to the pipeline"
+                );
+                Err(Reply::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the pipeline cannot take these spans: {why}"),
+                ))
+            }
+        }
+    }
+
+    /// Remembers an accepted delivery, so a duplicate emits nothing.
+    fn accepted(&self, delivery: Option<&str>) {
+        if let Some(id) = delivery {
+            self.deliveries.remember(id, Instant::now());
+        }
+    }
+
+    /// Logs a refusal at debug level (they are per request and may come from anyone).
+    fn refused(&self, reply: Reply) -> Reply {
+        tracing::debug!(
+            receiver = %self.id, status = %reply.status, reason = %reply.message,
+            "GitLab delivery refused"
+        );
+        reply
+    }
+}
+
+/// The key a delivery is de-duplicated by: `Idempotency-Key`, else `X-Gitlab-Event-UUID`.
+fn delivery_id(headers: &HeaderMap) -> Option<&str> {
+    [IDEMPOTENCY_HEADER, EVENT_UUID_HEADER]
+        .iter()
+        .find_map(|h| {
+            headers
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        })
+}
+
+fn body_refusal(e: BodyError) -> Reply {
+    match e {
+        BodyError::TooLarge { limit } => Reply::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "request body exceeds max_request_body_size ({limit} bytes); raise it for \
+                 pipelines with very many jobs"
+            ),
+        ),
+        BodyError::Read(why) => Reply::new(
+            StatusCode::BAD_REQUEST,
+            format!("failed to read the request body: {why}"),
+        ),
+    }
+}
+
+/// An answer: a status with a plain-text message, and the headers some statuses need.
+struct Reply {
+    status: StatusCode,
+    message: String,
+    extra: Option<(header::HeaderName, HeaderValue)>,
+}
+
+impl Reply {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Reply {
+            status,
+            message: message.into(),
+            extra: None,
+        }
+    }
+
+    fn empty(status: StatusCode) -> Self {
+        Reply::new(status, "")
+    }
+
+    fn retry_later(message: String) -> Self {
+        Reply {
+            extra: Some((
+                header::RETRY_AFTER,
+                HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            )),
+            ..Reply::new(StatusCode::SERVICE_UNAVAILABLE, message)
+        }
+    }
+
+    fn method_not_allowed(method: &Method) -> Self {
+        Reply {
+            extra: Some((header::ALLOW, HeaderValue::from_static("POST"))),
+            ..Reply::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method {method} is not allowed here; GitLab delivers webhooks with POST"),
+            )
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        let mut response = if self.message.is_empty() {
+            self.status.into_response()
+        } else {
+            (
+                self.status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("{}\n", self.message),
+            )
+                .into_response()
+        };
+        if let Some((name, value)) = self.extra {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
