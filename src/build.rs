@@ -3,6 +3,7 @@
 
 use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
+use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::DebugExporter;
@@ -162,6 +163,9 @@ pub fn pipeline(
             )),
             ProcessorConfig::Resource(c) => {
                 Arc::new(TransformStage::new(ResourceProcessor::new(c.clone()), next))
+            }
+            ProcessorConfig::CicdHierarchy(c) => {
+                Arc::new(TransformStage::new(HierarchyProcessor::new(c.clone()), next))
             }
             ProcessorConfig::Filter(c) => Arc::new(TransformStage::new(
                 FilterProcessor::new((**c).clone()),

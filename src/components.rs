@@ -1,6 +1,7 @@
 //! The component types this build of ciotel knows, by the `type` part of their ids: what the
 //! config file may name, and how each section's entries are parsed.
 
+use ciotel_cicd::hierarchy::HierarchyConfig;
 use ciotel_core::Signal;
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::checked::checked_map;
@@ -83,6 +84,8 @@ pub enum ProcessorConfig {
     Resource(ResourceConfig),
     /// `filter`.
     Filter(Box<FilterConfig>),
+    /// `cicd_hierarchy`: moves in-job tools' spans under their CI job.
+    CicdHierarchy(HierarchyConfig),
 }
 
 impl TypedConfig for ProcessorConfig {
@@ -93,6 +96,7 @@ impl TypedConfig for ProcessorConfig {
         "attributes",
         "resource",
         "filter",
+        "cicd_hierarchy",
     ];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
@@ -106,6 +110,7 @@ impl TypedConfig for ProcessorConfig {
             "attributes" => ProcessorConfig::Attributes(or_default(d)?),
             "resource" => ProcessorConfig::Resource(or_default(d)?),
             "filter" => ProcessorConfig::Filter(Box::new(or_default(d)?)),
+            "cicd_hierarchy" => ProcessorConfig::CicdHierarchy(or_default(d)?),
             other => {
                 return Err(de::Error::custom(format!(
                     "unknown processor type `{other}`"

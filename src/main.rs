@@ -4,6 +4,7 @@ mod build;
 mod components;
 mod logging;
 mod service;
+mod traceparent;
 mod webhooks;
 
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Run(RunArgs),
     /// Check a config file without starting anything; exit 1 listing every problem.
     Validate(RunArgs),
+    /// Print the W3C traceparent of this CI job (or step), computed from the CI environment.
+    Traceparent(traceparent::TraceparentArgs),
 }
 
 #[derive(Args, Clone)]
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Validate(args)) => validate(&args),
         Some(Command::Run(args)) => run(&args),
+        Some(Command::Traceparent(args)) => traceparent::run(&args),
         None => run(&cli.run),
     }
 }

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod event;
+pub mod hierarchy;
 pub mod ids;
 pub mod semconv;
 pub mod time;
