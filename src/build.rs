@@ -4,9 +4,10 @@
 use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
+use ciotel_cicd::ownership::OwnershipProcessor;
 use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
-use ciotel_core::exporters::debug::DebugExporter;
+use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
 use ciotel_core::exporters::fanout::ExporterFanout;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
@@ -116,8 +117,10 @@ fn exporter(
                 num_consumers: 1,
                 ..QueueConfig::default()
             };
+            // `detailed` shows trace batches as the waterfall `ciotel explain` prints.
+            let waterfall: TraceRenderer = Arc::new(ciotel_cicd::render::render_plain);
             (
-                Arc::new(DebugExporter::new(&name, c)),
+                Arc::new(DebugExporter::new(&name, c).with_trace_renderer(waterfall)),
                 queue,
                 RetryConfig {
                     enabled: false,
@@ -164,9 +167,14 @@ pub fn pipeline(
             ProcessorConfig::Resource(c) => {
                 Arc::new(TransformStage::new(ResourceProcessor::new(c.clone()), next))
             }
-            ProcessorConfig::CicdHierarchy(c) => {
-                Arc::new(TransformStage::new(HierarchyProcessor::new(c.clone()), next))
-            }
+            ProcessorConfig::CicdHierarchy(c) => Arc::new(TransformStage::new(
+                HierarchyProcessor::new(c.clone()),
+                next,
+            )),
+            ProcessorConfig::CicdOwnership(c) => Arc::new(TransformStage::new(
+                OwnershipProcessor::new((**c).clone()),
+                next,
+            )),
             ProcessorConfig::Filter(c) => Arc::new(TransformStage::new(
                 FilterProcessor::new((**c).clone()),
                 next,
@@ -246,8 +254,13 @@ pub async fn start_receivers(
                         router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
                     });
                 }
-                if c.api.is_some() {
-                    tracing::warn!(receiver = %name, "the GitLab REST API poller is not available yet; `api:` is ignored (webhooks work)");
+                if let Some(api) = &c.api {
+                    let output =
+                        ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
+                    let poller = ciotel_gitlab::poller::start(&name, api, output, stop.clone())
+                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
+                    tasks.push(poller);
                 }
             }
             None => return Err(BuildError::new("receiver", &id, "not defined")),

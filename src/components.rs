@@ -2,6 +2,7 @@
 //! config file may name, and how each section's entries are parsed.
 
 use ciotel_cicd::hierarchy::HierarchyConfig;
+use ciotel_cicd::ownership::OwnershipConfig;
 use ciotel_core::Signal;
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::checked::checked_map;
@@ -86,6 +87,8 @@ pub enum ProcessorConfig {
     Filter(Box<FilterConfig>),
     /// `cicd_hierarchy`: moves in-job tools' spans under their CI job.
     CicdHierarchy(HierarchyConfig),
+    /// `cicd_ownership`: who owns each span, and who made failed jobs and runs fail.
+    CicdOwnership(Box<OwnershipConfig>),
 }
 
 impl TypedConfig for ProcessorConfig {
@@ -97,6 +100,7 @@ impl TypedConfig for ProcessorConfig {
         "resource",
         "filter",
         "cicd_hierarchy",
+        "cicd_ownership",
     ];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
@@ -111,6 +115,9 @@ impl TypedConfig for ProcessorConfig {
             "resource" => ProcessorConfig::Resource(or_default(d)?),
             "filter" => ProcessorConfig::Filter(Box::new(or_default(d)?)),
             "cicd_hierarchy" => ProcessorConfig::CicdHierarchy(or_default(d)?),
+            "cicd_ownership" => {
+                ProcessorConfig::CicdOwnership(Box::new(checked_map(d, OwnershipConfig::validate)?))
+            }
             other => {
                 return Err(de::Error::custom(format!(
                     "unknown processor type `{other}`"

@@ -2,6 +2,7 @@
 
 mod build;
 mod components;
+mod explain;
 mod logging;
 mod service;
 mod traceparent;
@@ -34,6 +35,8 @@ enum Command {
     Validate(RunArgs),
     /// Print the W3C traceparent of this CI job (or step), computed from the CI environment.
     Traceparent(traceparent::TraceparentArgs),
+    /// Explain pipeline runs from OTLP JSON lines: a waterfall with owners, and who made them fail.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Args, Clone)]
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Some(Command::Validate(args)) => validate(&args),
         Some(Command::Run(args)) => run(&args),
         Some(Command::Traceparent(args)) => traceparent::run(&args),
+        Some(Command::Explain(args)) => explain::run(&args),
         None => run(&cli.run),
     }
 }

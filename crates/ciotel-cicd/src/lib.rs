@@ -7,6 +7,8 @@
 pub mod event;
 pub mod hierarchy;
 pub mod ids;
+pub mod ownership;
+pub mod render;
 pub mod semconv;
 pub mod time;
 pub mod translate;

@@ -9,6 +9,7 @@ pub mod consumer;
 pub mod exporters;
 pub mod extensions;
 pub mod pipeline;
+pub mod poll;
 pub mod processors;
 pub mod signal;
 pub mod split;

@@ -9,6 +9,7 @@ mod error;
 pub mod ids;
 mod map;
 pub mod payload;
+pub mod poller;
 pub mod receiver;
 mod rest;
 mod webhook;

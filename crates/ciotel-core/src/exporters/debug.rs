@@ -3,10 +3,11 @@
 use super::{BoxFuture, ExportError, Exporter};
 use crate::signal::Batch;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::trace::v1::Span;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span};
 use serde::Deserialize;
 use std::fmt::Write;
 use std::io::Write as _;
+use std::sync::Arc;
 
 /// How much the `debug` exporter prints.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -30,10 +31,15 @@ pub struct DebugConfig {
     pub verbosity: Verbosity,
 }
 
+/// Renders a batch's spans as text for `verbosity: detailed`. ciotel-core knows nothing of CI
+/// runs, so the binary passes in ciotel-cicd's waterfall with owners and verdicts.
+pub type TraceRenderer = Arc<dyn Fn(&[ResourceSpans]) -> String + Send + Sync>;
+
 /// The `debug` exporter.
 pub struct DebugExporter {
     id: String,
     verbosity: Verbosity,
+    traces: Option<TraceRenderer>,
 }
 
 impl DebugExporter {
@@ -42,13 +48,29 @@ impl DebugExporter {
         DebugExporter {
             id: id.to_string(),
             verbosity: config.verbosity,
+            traces: None,
         }
+    }
+
+    /// Uses `renderer` for spans at `verbosity: detailed`, after the batch's count line.
+    pub fn with_trace_renderer(mut self, renderer: TraceRenderer) -> Self {
+        self.traces = Some(renderer);
+        self
     }
 }
 
 impl Exporter for DebugExporter {
     fn export<'a>(&'a self, batch: &'a Batch) -> BoxFuture<'a, Result<(), ExportError>> {
-        let text = render(&self.id, self.verbosity, batch);
+        let text = match (&self.traces, self.verbosity, batch) {
+            (Some(waterfall), Verbosity::Detailed, Batch::Traces(groups)) => {
+                format!(
+                    "{}{}",
+                    render(&self.id, Verbosity::Basic, batch),
+                    waterfall(groups)
+                )
+            }
+            _ => render(&self.id, self.verbosity, batch),
+        };
         Box::pin(async move {
             let mut out = std::io::stdout().lock();
             // stdout gone (closed pipe) is not a reason to retry or to fail the pipeline.

@@ -8,10 +8,10 @@
 //! a page that cannot be fetched or read fails the attempt, to be tried again at the next poll.
 
 use ciotel_cicd::CiEvent;
+use ciotel_core::poll::under_base;
 
 use super::client::{Client, Fetched};
 use super::error::PollError;
-use super::link::under_base;
 use crate::payload::{JobsPage, WorkflowRun};
 use crate::{map_rest_job, map_rest_run};
 

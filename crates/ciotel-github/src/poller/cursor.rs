@@ -1,6 +1,6 @@
 //! The poller's memory across restarts, one JSON file per receiver in `state_dir`, replaced
-//! atomically (written to a temporary file, synced, renamed over the old one), so a crash
-//! leaves either the old state or the new one, never half of each.
+//! atomically by `ciotel_core::poll::save_json` (written to a temporary file, synced, renamed
+//! over the old one), so a crash leaves either the old state or the new one, never half of each.
 //!
 //! Per repository it keeps:
 //! - `since`: the lower bound of the next listing, `GET …/actions/runs?created=>={since}`.
@@ -16,10 +16,11 @@
 //!   listing can return them any more.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ciotel_cicd::Timestamp;
+use ciotel_core::poll;
 use serde::{Deserialize, Serialize};
 
 /// How far `since` stays behind the runs it passes, for runs that appear in listings a little
@@ -156,31 +157,11 @@ impl RepoCursor {
     }
 }
 
-/// The state file of receiver `receiver_id` in `state_dir`: `{id}.cursor.json`, with every
-/// character other than letters, digits, `-` and `_` of the id replaced by `_`
-/// (`github/ci` → `github_ci.cursor.json`).
-pub fn state_file(state_dir: &Path, receiver_id: &str) -> PathBuf {
-    let name: String = receiver_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    state_dir.join(format!("{name}.cursor.json"))
-}
-
 /// Reads the state at `path`; a missing file is an empty state (first start).
 pub(super) fn load(path: &Path) -> Result<State, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
-        Err(e) => return Err(e.to_string()),
+    let Some(state) = poll::load_json::<State>(path)? else {
+        return Ok(State::default());
     };
-    let state: State = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
     if state.version != VERSION {
         return Err(format!(
             "format version {} (this ciotel writes {VERSION})",
@@ -190,33 +171,9 @@ pub(super) fn load(path: &Path) -> Result<State, String> {
     Ok(state)
 }
 
-/// Replaces the state at `path` atomically: `{path}.tmp` written and synced, renamed over
-/// `path`, the directory synced so the rename survives a crash.
+/// Replaces the state at `path` atomically (see `ciotel_core::poll::save_json`).
 pub(super) async fn save(path: &Path, state: &State) -> std::io::Result<()> {
-    let bytes = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
-        .await
-        .map_err(std::io::Error::other)?
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)?;
-    if let Some(dir) = path.parent() {
-        // Best effort: not every platform can open a directory to sync it.
-        if let Ok(dir) = std::fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-    }
-    Ok(())
+    poll::save_json(path, state).await
 }
 
 /// Now, as a timestamp.
@@ -353,14 +310,15 @@ mod tests {
     fn state_files_round_trip_and_are_named_for_the_receiver() {
         let dir = std::env::temp_dir().join(format!("ciotel-cursor-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = state_file(&dir, "github/ci.main");
+        let path = poll::state_file(&dir, "github/ci.main");
         assert!(path.ends_with("github_ci_main.cursor.json"));
         assert_eq!(load(&path).map(|s| s.repositories.len()), Ok(0));
         let mut state = load(&path).unwrap_or_default();
         state
             .repo("o/r", t("2026-01-02T00:00:00Z"), SETTLE)
             .record(emitted(1, "2026-01-02T00:00:00Z"));
-        write_atomically(&path, &serde_json::to_vec(&state).unwrap_or_default()).expect("write");
+        poll::write_atomically(&path, &serde_json::to_vec(&state).unwrap_or_default())
+            .expect("write");
         assert_eq!(load(&path), Ok(state));
         std::fs::write(&path, b"{").expect("write");
         assert!(load(&path).is_err());

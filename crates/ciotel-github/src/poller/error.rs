@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use ciotel_core::poll::{Cancelled, NotUnderBase};
+
 use super::auth::AuthError;
 use super::client::ClientError;
 
@@ -100,6 +102,21 @@ impl From<ClientError> for PollError {
         match e {
             ClientError::Shutdown => PollError::Shutdown,
             e => PollError::Client(e),
+        }
+    }
+}
+
+impl From<Cancelled> for PollError {
+    fn from(_: Cancelled) -> Self {
+        PollError::Shutdown
+    }
+}
+
+impl From<NotUnderBase> for PollError {
+    fn from(e: NotUnderBase) -> Self {
+        PollError::Url {
+            url: e.url,
+            base_url: e.base_url,
         }
     }
 }

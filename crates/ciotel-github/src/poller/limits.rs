@@ -1,5 +1,6 @@
-//! GitHub's REST answers as decisions, a table to hold against GitHub's "Rate limits for the
-//! REST API" and "Best practices for using the REST API" pages:
+//! GitHub's REST answers as decisions: the shared table of `ciotel_core::poll` with GitHub's
+//! rules, to hold against GitHub's "Rate limits for the REST API" and "Best practices for using
+//! the REST API" pages:
 //!
 //! | answer | decision |
 //! |---|---|
@@ -14,95 +15,39 @@
 //! Independently of the status, `X-RateLimit-Remaining: 0` on any answer means the next
 //! request waits until `X-RateLimit-Reset`, so the poller never spends a request to learn it.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use ciotel_core::poll::ApiRules;
 
-use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+/// GitHub's rate-limit headers, secondary-limit message and hints.
+pub(super) const RULES: ApiRules = ApiRules {
+    platform: "GitHub",
+    remaining_header: "x-ratelimit-remaining",
+    reset_header: "x-ratelimit-reset",
+    limit_message: says_secondary_limit,
+    hint,
+};
 
-/// Requests left in the current primary window.
-const REMAINING: &str = "x-ratelimit-remaining";
-/// When the primary window resets, in Unix seconds.
-const RESET: &str = "x-ratelimit-reset";
-
-/// What to do with an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Verdict {
-    /// Use it (2xx, 304).
-    Done,
-    /// Try again after exactly this long (a rate limit said so).
-    Wait(Duration),
-    /// A secondary rate limit without a stated wait: wait a minute, doubling on repeats.
-    SecondaryLimit,
-    /// A server error: back off, waiting at least this long if the server said so.
-    Backoff(Option<Duration>),
-    /// 401: credentials refused.
-    Unauthorized,
-    /// A failure retrying will not fix.
-    Fail,
+/// A 403 without rate-limit headers is a secondary limit when its message says so.
+fn says_secondary_limit(body: &str) -> bool {
+    body.to_ascii_lowercase().contains("secondary rate limit")
 }
 
-/// Decides what an answer means. `body` is read only for a 403 without rate-limit headers,
-/// where GitHub's message is the one way to tell a secondary rate limit from a permission
-/// error.
-pub(super) fn classify(
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: &str,
-    now: SystemTime,
-) -> Verdict {
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
-        return Verdict::Done;
+/// What to check when GitHub refuses.
+fn hint(status: u16) -> &'static str {
+    match status {
+        401 => " (check the token or the App's credentials)",
+        403 => " (check the credentials' permissions: Actions read access is needed)",
+        404 => " (check the repository or owner name, and that the credentials can see it)",
+        _ => "",
     }
-    match status.as_u16() {
-        401 => Verdict::Unauthorized,
-        403 | 429 => {
-            if let Some(wait) = retry_after(headers, now) {
-                Verdict::Wait(wait)
-            } else if let Some(wait) = exhausted(headers, now) {
-                Verdict::Wait(wait)
-            } else if status == StatusCode::TOO_MANY_REQUESTS
-                || body.to_ascii_lowercase().contains("secondary rate limit")
-            {
-                Verdict::SecondaryLimit
-            } else {
-                Verdict::Fail
-            }
-        }
-        500..=599 => Verdict::Backoff(retry_after(headers, now)),
-        _ => Verdict::Fail,
-    }
-}
-
-/// `X-RateLimit-Remaining: 0`: how long until `X-RateLimit-Reset` (plus a second, as the
-/// reset is rounded down to the second). `None` while requests remain or without the headers.
-pub(super) fn exhausted(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let remaining: u64 = header_str(headers, REMAINING)?.trim().parse().ok()?;
-    if remaining > 0 {
-        return None;
-    }
-    let reset: u64 = header_str(headers, RESET)?.trim().parse().ok()?;
-    let reset = UNIX_EPOCH + Duration::from_secs(reset);
-    Some(reset.duration_since(now).unwrap_or(Duration::ZERO) + Duration::from_secs(1))
-}
-
-/// `Retry-After` as seconds or as an HTTP date.
-pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = header_str(headers, RETRY_AFTER.as_str())?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
+    use ciotel_core::poll::{Verdict, classify, exhausted};
+    use reqwest::StatusCode;
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -166,7 +111,11 @@ mod tests {
             ),
         ];
         for (code, h, body, want) in cases {
-            assert_eq!(classify(s(*code), h, body, now), *want, "{code} {body}");
+            assert_eq!(
+                classify(&RULES, s(*code), h, body, now),
+                *want,
+                "{code} {body}"
+            );
         }
     }
 
@@ -177,18 +126,14 @@ mod tests {
             ("x-ratelimit-remaining", "0"),
             ("x-ratelimit-reset", "1000010"),
         ]);
-        assert_eq!(exhausted(&h, now), Some(Duration::from_secs(11)));
-        let past = headers(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "5")]);
-        assert_eq!(exhausted(&past, now), Some(Duration::from_secs(1)));
+        assert_eq!(exhausted(&RULES, &h, now), Some(Duration::from_secs(11)));
         let left = headers(&[("x-ratelimit-remaining", "1"), ("x-ratelimit-reset", "5")]);
-        assert_eq!(exhausted(&left, now), None);
+        assert_eq!(exhausted(&RULES, &left, now), None);
     }
 
     #[test]
-    fn retry_after_reads_seconds_and_dates() {
-        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        let date = headers(&[("retry-after", "Sun, 06 Nov 1994 08:49:47 GMT")]);
-        assert_eq!(retry_after(&date, now), Some(Duration::from_secs(10)));
-        assert_eq!(retry_after(&headers(&[("retry-after", "x")]), now), None);
+    fn hints_name_what_to_check() {
+        assert!(hint(403).contains("Actions read access"));
+        assert_eq!(hint(500), "");
     }
 }

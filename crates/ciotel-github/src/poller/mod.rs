@@ -6,35 +6,34 @@
 //! Files, one concern each:
 //! - `poll.rs`: the loop and a repository's pass ([`Poller`]);
 //! - `attempt.rs`: one run attempt → its events (run, then every page of its jobs);
-//! - `emit.rs`: handing spans to the pipeline, waiting while it refuses;
 //! - `cursor.rs`: what is remembered across restarts, and how the cursor moves;
 //! - `repos.rs`: which repositories (`repositories:` or every repository of `owner:`);
-//! - `client.rs`: HTTP, headers, conditional requests, retries; `limits.rs`: GitHub's answers
-//!   as wait/retry/fail decisions; `link.rs`: pagination links; `pages.rs`: ETags;
+//! - `client.rs`: GitHub's headers, authentication and conditional requests; `limits.rs`:
+//!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
-//! - `auth.rs`: token, or GitHub App JWT → installation token;
-//! - `tuning.rs`: the waits; `error.rs`: the errors.
+//! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors.
+//!
+//! What any REST poller needs — retries and backoff, rate-limit waits, `Link` pagination, the
+//! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
+//! is shared, in `ciotel_core::poll`.
 
 mod attempt;
 mod auth;
 mod client;
 mod cursor;
-mod emit;
 mod error;
 mod limits;
-mod link;
 mod pages;
 mod poll;
 mod repos;
-mod tuning;
 mod window;
 
 pub use auth::AuthError;
+pub use ciotel_core::poll::{Tuning, state_file};
 pub use client::ClientError;
-pub use cursor::{SETTLE, state_file};
+pub use cursor::SETTLE;
 pub use error::{PollError, PollerError};
 pub use poll::Poller;
-pub use tuning::Tuning;
 
 use ciotel_cicd::IdRecipe;
 use ciotel_core::pipeline::ReceiverOutput;

@@ -21,6 +21,7 @@ use std::time::Duration;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
+use ciotel_core::poll::{self, RequestError, Tuning, under_base};
 use reqwest::Url;
 use tokio_util::sync::CancellationToken;
 
@@ -28,12 +29,9 @@ use super::attempt;
 use super::auth::Credentials;
 use super::client::{self, Client, ClientError, Fetched};
 use super::cursor::{self, Emitted, Pass, State};
-use super::emit;
 use super::error::{PollError, PollerError};
-use super::link::under_base;
 use super::pages::PageCache;
 use super::repos::Repositories;
-use super::tuning::Tuning;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
@@ -80,7 +78,7 @@ impl Poller {
             path: config.state_dir.clone(),
             source,
         })?;
-        let state_path = cursor::state_file(&config.state_dir, id);
+        let state_path = poll::state_file(&config.state_dir, id);
         let state = cursor::load(&state_path).map_err(|reason| PollerError::Cursor {
             id: id.to_string(),
             path: state_path.clone(),
@@ -265,7 +263,7 @@ impl Poller {
             let body = match client.get(&url, None).await {
                 Ok(Fetched::Body { body, .. }) => body,
                 Ok(Fetched::NotModified) => return Err(PollError::NotModified { url }),
-                Err(ClientError::Status { status: 404, .. }) => {
+                Err(ClientError::Request(RequestError::Status { status: 404, .. })) => {
                     // Gone (deleted, or too old for GitHub to keep): nothing to emit, ever.
                     tracing::warn!(
                         receiver = %self.id, repository = %repo, run = run.id, attempt = k,
@@ -308,7 +306,7 @@ impl Poller {
         let events = attempt::events(client, &self.base_url, repo, run).await?;
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {
-            emit::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
+            poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
         }
         let updated_at = run.updated_at.clone().unwrap_or_default();
         self.remember(

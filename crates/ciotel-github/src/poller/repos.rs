@@ -4,11 +4,11 @@
 //! fetched again at every poll, conditionally (a 304 when nothing changed); when it cannot be
 //! fetched, the last list is used.
 
+use ciotel_core::poll::{RequestError, under_base};
 use serde::Deserialize;
 
 use super::client::{Client, ClientError, Fetched};
 use super::error::PollError;
-use super::link::under_base;
 use super::pages::PageCache;
 
 /// A repository in an owner's list.
@@ -63,7 +63,10 @@ impl Repositories {
         let kind = if is_user { "users" } else { "orgs" };
         let url = format!("{base_url}/{kind}/{name}/repos?per_page=100");
         let listed = match self.list(client, base_url, &url).await {
-            Err(PollError::Client(ClientError::Status { status: 404, .. })) if !is_user => {
+            Err(PollError::Client(ClientError::Request(RequestError::Status {
+                status: 404,
+                ..
+            }))) if !is_user => {
                 self.source = Source::Owner {
                     name: name.clone(),
                     is_user: true,

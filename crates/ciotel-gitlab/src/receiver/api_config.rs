@@ -1,8 +1,9 @@
 //! Config of the `gitlab` receiver's `api:` section: which projects the REST API poller
 //! watches, how it authenticates, how often it polls and where it keeps its cursor. Only the
-//! config lives here.
+//! config lives here; the poller is `crate::poller`.
 
 use super::config::ConfigError;
+use crate::poller::TokenAuth;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::config::values::duration;
 use ciotel_core::webhook::Secret;
@@ -21,8 +22,10 @@ pub struct ApiConfig {
     /// `https://HOST/PREFIX` under a relative URL root), without a trailing `/` and without
     /// `/api/v4`.
     pub base_url: String,
-    /// A personal, project or group access token with `read_api`.
+    /// A personal, project or group access token with `read_api` (or an OAuth token).
     pub token: Secret,
+    /// How the token is sent (default `private_token`).
+    pub auth: TokenAuth,
     /// Projects to poll, as `group/project` paths (subgroups allowed) or numeric ids.
     pub projects: Vec<String>,
     /// Groups whose projects (subgroups included) are all polled.
@@ -44,6 +47,8 @@ struct RawApiConfig {
     #[serde(default)]
     token: Option<Secret>,
     #[serde(default)]
+    auth: TokenAuth,
+    #[serde(default)]
     projects: Vec<String>,
     #[serde(default)]
     groups: Vec<String>,
@@ -60,6 +65,7 @@ impl Default for RawApiConfig {
         RawApiConfig {
             base_url: default_base_url(),
             token: None,
+            auth: TokenAuth::default(),
             projects: Vec::new(),
             groups: Vec::new(),
             interval: default_interval(),
@@ -100,6 +106,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
         Ok(ApiConfig {
             base_url,
             token,
+            auth: raw.auth,
             projects: raw.projects,
             groups: raw.groups,
             interval: raw.interval,
@@ -181,6 +188,7 @@ pub enum ApiConfigError {
 
 #[cfg(test)]
 mod tests {
+    use crate::poller::TokenAuth;
     use crate::receiver::GitlabReceiverConfig;
 
     fn parse(yaml: &str) -> Result<GitlabReceiverConfig, String> {
@@ -198,11 +206,13 @@ mod tests {
         assert_eq!(api.lookback.as_secs(), 24 * 3600);
         assert_eq!(api.state_dir.to_str(), Some("./ciotel-data/gitlab"));
         assert_eq!(api.token.expose(), "t");
+        assert_eq!(api.auth, TokenAuth::PrivateToken);
 
         let yaml = "\
 api:
   base_url: https://gitlab.example/
   token: glpat-x
+  auth: bearer
   projects: [a/b/c, \"42\"]
   groups: [platform, platform/tools]
   interval: 5m
@@ -214,6 +224,7 @@ api:
         assert_eq!(api.projects, ["a/b/c", "42"]);
         assert_eq!(api.groups, ["platform", "platform/tools"]);
         assert_eq!(api.interval.as_secs(), 300);
+        assert_eq!(api.auth, TokenAuth::Bearer);
         assert!(
             !format!("{api:?}").contains("glpat-x"),
             "the token never prints"
@@ -251,6 +262,10 @@ api:
             (
                 "api:\n  token: t\n  groups: [g]\n  owner: o\n",
                 "unknown field `owner`",
+            ),
+            (
+                "api:\n  token: t\n  groups: [g]\n  auth: basic\n",
+                "unknown variant `basic`, expected `private_token` or `bearer`",
             ),
         ] {
             let e = parse(yaml).unwrap_err();

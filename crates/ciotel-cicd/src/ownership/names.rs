@@ -1,0 +1,55 @@
+//! The attributes the `cicd_ownership` processor writes, and their well-known values.
+//!
+//! Kept beside the processor rather than in `semconv`, since they are all ciotel's own
+//! (`ciotel.*`): the semantic conventions have no notion of ownership yet.
+
+/// `ciotel.owner` on every span: `platform` or `application`.
+pub const OWNER: &str = "ciotel.owner";
+/// `ciotel.owner.rule` on every span: the name of the rule that decided its owner
+/// (`default` when no rule matched), so every decision can be explained.
+pub const OWNER_RULE: &str = "ciotel.owner.rule";
+/// `ciotel.owner.team`: the team the deciding rule names, when it names one.
+pub const OWNER_TEAM: &str = "ciotel.owner.team";
+
+/// `ciotel.failure.owner` on failed job and run spans: `platform`, `application`, `mixed`
+/// (runs only) or `unknown`.
+pub const FAILURE_OWNER: &str = "ciotel.failure.owner";
+/// `ciotel.failure.span`: the first failing step or phase, by time (on a run: that of its
+/// first failed job); absent when no finer span is known.
+pub const FAILURE_SPAN: &str = "ciotel.failure.span";
+/// `ciotel.failure.reason`: the platform's failure reason, else the failing span's status
+/// message, else the job's conclusion.
+pub const FAILURE_REASON: &str = "ciotel.failure.reason";
+/// `ciotel.failure.rule`: which verdict rule decided (see [`rule`]), so a verdict explains
+/// itself as ownership does.
+pub const FAILURE_RULE: &str = "ciotel.failure.rule";
+/// `ciotel.failure.job` on failed run spans: the name of its first failed job, by time.
+pub const FAILURE_JOB: &str = "ciotel.failure.job";
+/// `ciotel.failure.jobs` (int) on failed run spans: how many failed jobs the verdict summarises.
+pub const FAILURE_JOBS: &str = "ciotel.failure.jobs";
+
+/// The `ciotel.owner.rule` of a span no rule matched (it got `default_owner`).
+pub const DEFAULT_RULE: &str = "default";
+
+/// Values of `ciotel.failure.rule`.
+pub mod rule {
+    /// The platform's own failure reason (GitLab `failure_reason`) decided, by its pack's table.
+    pub const FAILURE_REASON: &str = "failure_reason";
+    /// The owner of the first failing step or phase decided.
+    pub const FAILING_STEP: &str = "failing_step";
+    /// The job timed out; the owner of the step that was running decided.
+    pub const TIMEOUT: &str = "timeout";
+    /// The job never got a runner (no runner, no steps): platform.
+    pub const NO_RUNNER: &str = "no_runner";
+    /// The job ran steps and none of them failed (lost runner, killed job): platform.
+    pub const NO_FAILING_STEP: &str = "no_failing_step";
+    /// The job had a runner but no steps are known and the platform gave no reason: unknown.
+    pub const NO_STEPS: &str = "no_steps";
+    /// Run: summarised over failed jobs that arrived in the same batch (GitLab's pipeline
+    /// payload, the GitHub API poller).
+    pub const JOBS: &str = "jobs";
+    /// Run: summarised over job verdicts this instance remembered (GitHub webhooks).
+    pub const CACHE: &str = "cache";
+    /// Run: no failed job is known: unknown.
+    pub const NO_JOBS: &str = "no_jobs";
+}

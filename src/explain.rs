@@ -1,0 +1,170 @@
+//! `ciotel explain FILE|-`: reads OTLP JSON lines (what the `file` exporter writes) and prints,
+//! per pipeline run, a waterfall of its spans with their owners and the verdict ("FAILED —
+//! platform: job "build" failed in "Set up job" (runner_system_failure)"), or, with
+//! `--format json`, the verdicts alone.
+//!
+//! Spans that carry no `ciotel.owner` yet (a file written without the `cicd_ownership`
+//! processor) are tagged and judged here with the built-in packs and `default_owner:
+//! application`; spans that carry one keep it, so the user's rules in the daemon's config are
+//! what `explain` shows. A run verdict of `unknown` is judged again from the jobs in the file.
+
+use ciotel_cicd::ownership::tree::Forest;
+use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor};
+use ciotel_cicd::render::json::verdicts_json;
+use ciotel_cicd::render::{RenderOptions, RunView, render_run};
+use ciotel_core::Batch;
+use ciotel_core::processors::Transform;
+use clap::{Args, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Arguments of `ciotel explain`.
+#[derive(Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// OTLP JSON lines, as the `file` exporter writes them; `-` reads stdin.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Only this run: its run id (`cicd.pipeline.run.id`; every attempt) or its trace id.
+    #[arg(long, value_name = "ID")]
+    pub run: Option<String>,
+    /// `text`: waterfall and verdict per run; `json`: the verdicts, machine-readable.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// No colour, even on a terminal (colour is only ever used on one; `NO_COLOR` works too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Output format of `ciotel explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Waterfall and verdict line per run.
+    Text,
+    /// The verdicts as a JSON array.
+    Json,
+}
+
+/// Why `explain` could not answer.
+#[derive(Debug, thiserror::Error)]
+enum ExplainError {
+    #[error("cannot read {file}: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{file}: no spans found (expected OTLP JSON lines, as the `file` exporter writes them)"
+    )]
+    NoSpans { file: String },
+    #[error("{file}: no run {id} (give a cicd.pipeline.run.id or a trace id)")]
+    NoSuchRun { file: String, id: String },
+}
+
+/// Runs `ciotel explain`; exit 0 when it printed an answer, 1 when it could not.
+pub fn run(args: &ExplainArgs) -> ExitCode {
+    match explain(args) {
+        Ok(text) => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("ciotel explain: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn explain(args: &ExplainArgs) -> Result<String, ExplainError> {
+    let name = args.file.display().to_string();
+    let bytes = read_input(args).map_err(|source| ExplainError::Read {
+        file: name.clone(),
+        source,
+    })?;
+    let mut batch = decode_lines(&name, &bytes);
+    if batch.is_empty() {
+        return Err(ExplainError::NoSpans { file: name });
+    }
+    OwnershipProcessor::new(OwnershipConfig::default()).apply(&mut batch);
+    let Batch::Traces(groups) = &batch else {
+        return Err(ExplainError::NoSpans { file: name });
+    };
+
+    let forest = Forest::build(groups);
+    let runs = RunView::all(&forest);
+    let selected: Vec<&RunView> = match &args.run {
+        Some(id) => runs.iter().filter(|r| r.matches(&forest, id)).collect(),
+        None => runs.iter().collect(),
+    };
+    if selected.is_empty() {
+        return Err(ExplainError::NoSuchRun {
+            file: name,
+            id: args.run.clone().unwrap_or_default(),
+        });
+    }
+    Ok(match args.format {
+        Format::Json => verdicts_json(&forest, &selected),
+        Format::Text => {
+            let color = use_color(
+                args.no_color,
+                std::io::stdout().is_terminal(),
+                std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            );
+            let options = RenderOptions {
+                color,
+                ..RenderOptions::default()
+            };
+            selected
+                .iter()
+                .map(|r| render_run(&forest, r, &options))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+    })
+}
+
+/// Colour only on a terminal, and not when asked not to.
+fn use_color(no_color_flag: bool, stdout_is_terminal: bool, no_color_env: bool) -> bool {
+    stdout_is_terminal && !no_color_flag && !no_color_env
+}
+
+fn read_input(args: &ExplainArgs) -> std::io::Result<Vec<u8>> {
+    if args.file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut buf)?;
+        Ok(buf)
+    } else {
+        std::fs::read(&args.file)
+    }
+}
+
+/// Every line's `resourceSpans`, as one traces batch. A line that is not an OTLP JSON traces
+/// request (a half-written last line) is skipped with a warning naming it.
+fn decode_lines(name: &str, bytes: &[u8]) -> Batch {
+    let mut out = Vec::new();
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match ciotel_otlp::json::decode_traces(line) {
+            Ok(req) => out.extend(req.resource_spans),
+            Err(e) => eprintln!("ciotel explain: {name}:{}: line skipped: {e}", i + 1),
+        }
+    }
+    Batch::Traces(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_color;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_when_not_refused() {
+        assert!(use_color(false, true, false));
+        assert!(!use_color(false, false, false), "piped: plain");
+        assert!(!use_color(true, true, false), "--no-color");
+        assert!(!use_color(false, true, true), "NO_COLOR");
+    }
+}
