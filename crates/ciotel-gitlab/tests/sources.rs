@@ -290,3 +290,24 @@ fn rest_bridges_get_spans_but_do_not_stretch_stages() {
         "same trace as the parent pipeline 1"
     );
 }
+
+#[test]
+fn a_stage_of_only_bridges_gets_the_stage_span_its_bridges_hang_under() {
+    let rel = PIPELINES[1];
+    let hook: Value = serde_json::from_slice(&read(rel)).unwrap();
+    let (project, pipeline, jobs) = rest_of(&hook);
+    let bridge: RestJob = serde_json::from_value(json!({
+        "id": 78, "name": "trigger-deploy", "stage": "downstream", "status": "success",
+        "created_at": "2022-01-01 12:00:00 UTC", "started_at": "2022-01-01 12:00:05 UTC",
+        "finished_at": "2022-01-01 12:40:00 UTC",
+    }))
+    .unwrap();
+    let with = spans(&ciotel_gitlab::translate(
+        &map_rest_pipeline(&project, &pipeline, &jobs, &[bridge], None).unwrap(),
+    ));
+    let stage = named(&with, "downstream");
+    let bridge = named(&with, "trigger-deploy");
+    assert_eq!(bridge.parent_span_id, stage.span_id, "no dangling parent");
+    assert_eq!(stage.start_time_unix_nano, bridge.start_time_unix_nano);
+    assert_eq!(stage.end_time_unix_nano, bridge.end_time_unix_nano);
+}

@@ -43,7 +43,8 @@ pub(crate) struct PipelineJob {
     pub job: Job,
     pub allow_failure: bool,
     /// False for jobs webhooks never report (bridges, retried attempts): they get spans but
-    /// do not shape the stages, so REST and webhooks synthesize the same stages.
+    /// do not shape a stage that other jobs shape, so REST and webhooks synthesize the same
+    /// stages; a stage of bridges alone is shaped by them.
     pub shapes_stages: bool,
 }
 
@@ -90,9 +91,19 @@ pub(crate) fn events(
         None => CiEvent::Run(pipeline),
     }];
     if phase == Phase::Completed {
-        let staged: Vec<StagedJob<'_>> = jobs
+        // Jobs webhooks never report do not shape a stage that webhooks also see; but a stage
+        // of nothing else (a trigger stage of bridges) still needs its span, or its jobs would
+        // point at a parent that never comes.
+        let shaped: std::collections::BTreeSet<&str> = jobs
             .iter()
             .filter(|j| j.shapes_stages)
+            .filter_map(|j| j.job.stage.as_deref())
+            .collect();
+        let staged: Vec<StagedJob<'_>> = jobs
+            .iter()
+            .filter(|j| {
+                j.shapes_stages || j.job.stage.as_deref().is_some_and(|s| !shaped.contains(s))
+            })
             .map(|j| StagedJob {
                 job: &j.job,
                 allow_failure: j.allow_failure,
