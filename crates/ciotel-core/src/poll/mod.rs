@@ -8,6 +8,8 @@
 //! - `paging.rs`: the next page, from `Link: <…>; rel="next"` (RFC 8288) or a page-number
 //!   header such as GitLab's `X-Next-Page`, and the check that a page stays under `base_url`;
 //! - `state.rs`: the cursor file, JSON replaced atomically (tmp + fsync + rename);
+//! - `start.rs`: what a poller does before its first poll (`state_dir`, cursor file, HTTP
+//!   client), and [`StartError`] when it cannot;
 //! - `hand_over.rs`: offering a batch to the pipeline, waiting while it refuses;
 //! - `tuning.rs`: the waits ([`Tuning`]).
 
@@ -15,6 +17,7 @@ mod client;
 mod hand_over;
 mod limits;
 mod paging;
+mod start;
 mod state;
 mod tuning;
 
@@ -22,5 +25,6 @@ pub use client::{Answer, ApiClient, Cancelled, RequestError, http_client, sleep_
 pub use hand_over::hand_over;
 pub use limits::{ApiRules, Verdict, classify, exhausted, retry_after};
 pub use paging::{NotUnderBase, next_link, next_page_number, under_base};
+pub use start::{Start, StartError, load_versioned, start};
 pub use state::{load_json, save_json, state_file, write_atomically};
-pub use tuning::Tuning;
+pub use tuning::{Tuning, default_interval, default_lookback, is_http_url};

@@ -68,6 +68,21 @@ impl Tuning {
     }
 }
 
+/// `api.interval` when none is written: 60 s between polls.
+pub fn default_interval() -> Duration {
+    Duration::from_secs(60)
+}
+
+/// `api.lookback` when none is written: 24 h backfilled on first start.
+pub fn default_lookback() -> Duration {
+    Duration::from_secs(24 * 60 * 60)
+}
+
+/// Whether `base_url` is an http(s) URL, the only kind a poller can use.
+pub fn is_http_url(base_url: &str) -> bool {
+    base_url.starts_with("https://") || base_url.starts_with("http://")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -159,16 +159,7 @@ impl RepoCursor {
 
 /// Reads the state at `path`; a missing file is an empty state (first start).
 pub(super) fn load(path: &Path) -> Result<State, String> {
-    let Some(state) = poll::load_json::<State>(path)? else {
-        return Ok(State::default());
-    };
-    if state.version != VERSION {
-        return Err(format!(
-            "format version {} (this ciotel writes {VERSION})",
-            state.version
-        ));
-    }
-    Ok(state)
+    poll::load_versioned(path, VERSION, |s: &State| s.version)
 }
 
 /// Replaces the state at `path` atomically (see `ciotel_core::poll::save_json`).

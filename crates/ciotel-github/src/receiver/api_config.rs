@@ -5,6 +5,7 @@
 use super::config::ConfigError;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::config::values::duration;
+use ciotel_core::poll;
 use ciotel_core::webhook::Secret;
 use serde::{Deserialize, Deserializer, de};
 use std::path::PathBuf;
@@ -64,9 +65,9 @@ struct RawApiConfig {
     repositories: Vec<String>,
     #[serde(default)]
     owner: Option<String>,
-    #[serde(default = "default_interval", deserialize_with = "duration")]
+    #[serde(default = "poll::default_interval", deserialize_with = "duration")]
     interval: Duration,
-    #[serde(default = "default_lookback", deserialize_with = "duration")]
+    #[serde(default = "poll::default_lookback", deserialize_with = "duration")]
     lookback: Duration,
     #[serde(default = "default_state_dir")]
     state_dir: PathBuf,
@@ -80,8 +81,8 @@ impl Default for RawApiConfig {
             app: None,
             repositories: Vec::new(),
             owner: None,
-            interval: default_interval(),
-            lookback: default_lookback(),
+            interval: poll::default_interval(),
+            lookback: poll::default_lookback(),
             state_dir: default_state_dir(),
         }
     }
@@ -108,7 +109,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
         if let Some(bad) = raw.repositories.iter().find(|r| !is_full_name(r)) {
             return Err(ApiConfigError::BadRepository(bad.clone()).into());
         }
-        if !(raw.base_url.starts_with("https://") || raw.base_url.starts_with("http://")) {
+        if !poll::is_http_url(&raw.base_url) {
             return Err(ApiConfigError::BadBaseUrl(raw.base_url).into());
         }
         if raw.interval.is_zero() {
@@ -146,12 +147,6 @@ fn is_full_name(text: &str) -> bool {
 
 fn default_base_url() -> String {
     "https://api.github.com".into()
-}
-fn default_interval() -> Duration {
-    Duration::from_secs(60)
-}
-fn default_lookback() -> Duration {
-    Duration::from_secs(24 * 60 * 60)
 }
 fn default_state_dir() -> PathBuf {
     PathBuf::from("./ciotel-data/github")

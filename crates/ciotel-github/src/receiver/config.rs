@@ -4,22 +4,30 @@
 //! line, and a webhook never starts unsigned unless the config says `insecure: true`.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
-use axum::http::{HeaderName, HeaderValue};
 use ciotel_cicd::IdRecipe;
 use ciotel_core::config::component_map::or_default;
-use ciotel_core::config::values::ListenAddress;
-use ciotel_core::webhook::Secret;
+use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
-use std::collections::BTreeMap;
 
-/// Headers GitHub sets on every delivery; `required_headers` may not name them (as in the
-/// Collector), since their values change per delivery or are checked on their own.
-const GITHUB_HEADERS: [&str; 4] = [
-    "X-GitHub-Event",
-    "X-GitHub-Delivery",
-    "X-GitHub-Hook-ID",
-    "X-Hub-Signature-256",
-];
+/// What GitHub brings to the shared `webhook:` checks: its default paths, the headers it sets
+/// on every delivery (which `required_headers` may not name, as in the Collector) and where
+/// its secret comes from.
+const GITHUB: WebhookPlatform = WebhookPlatform {
+    default_path: "/events/github",
+    default_health_path: "/health",
+    own_headers: &[
+        "X-GitHub-Event",
+        "X-GitHub-Delivery",
+        "X-GitHub-Hook-ID",
+        "X-Hub-Signature-256",
+    ],
+    own_headers_refusal: "GitHub's own headers (X-GitHub-Event, X-GitHub-Delivery, \
+                          X-GitHub-Hook-ID, X-Hub-Signature-256) cannot be required",
+    no_secret_hint: "Set it to the webhook's secret in GitHub (e.g. `secret: \
+                     ${env:GITHUB_WEBHOOK_SECRET}`) so deliveries are verified, or write \
+                     `insecure: true` to accept unsigned deliveries on a loopback endpoint",
+    secret_header: None,
+};
 
 /// The `github` receiver's config.
 ///
@@ -71,166 +79,9 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
 /// fail for want of a secret, with a message saying so).
 fn webhook_section<'de, D: Deserializer<'de>>(d: D) -> Result<Option<WebhookConfig>, D::Error> {
     let raw: RawWebhookConfig = or_default(d)?;
-    WebhookConfig::try_from(raw)
+    raw.check(&GITHUB)
         .map(Some)
-        .map_err(de::Error::custom)
-}
-
-/// `webhook:`: where GitHub delivers `workflow_run` and `workflow_job` events.
-///
-/// Exists so the webhook router gets a config that was checked once: it has a secret, or says
-/// `insecure: true` on a loopback endpoint; its paths are valid routes; its required headers
-/// are valid header names and values.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(try_from = "RawWebhookConfig")]
-pub struct WebhookConfig {
-    /// Where to listen (default 127.0.0.1:8080). Webhook receivers with the same endpoint
-    /// share one listener, each serving its own paths.
-    pub endpoint: ListenAddress,
-    /// Path GitHub POSTs deliveries to (default `/events/github`).
-    pub path: String,
-    /// Path answering GET with 200 for load balancers (default `/health`).
-    pub health_path: String,
-    /// The webhook's secret, which GitHub uses to sign each delivery (`X-Hub-Signature-256`).
-    pub secret: Option<Secret>,
-    /// Headers every delivery must carry with exactly these values (e.g. one set by a WAF or
-    /// proxy in front of ciotel). Names are case-insensitive.
-    pub required_headers: BTreeMap<String, Secret>,
-    /// Accept unsigned deliveries when no secret is set; only allowed on a loopback endpoint.
-    pub insecure: bool,
-    /// Largest delivery accepted, in bytes (default 25 MiB, GitHub's own cap).
-    pub max_request_body_size: usize,
-}
-
-/// `webhook:` as written, with defaults filled in, before it is checked.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWebhookConfig {
-    #[serde(default = "default_endpoint")]
-    endpoint: ListenAddress,
-    #[serde(default = "default_path")]
-    path: String,
-    #[serde(default = "default_health_path")]
-    health_path: String,
-    #[serde(default)]
-    secret: Option<Secret>,
-    #[serde(default, deserialize_with = "or_default")]
-    required_headers: BTreeMap<String, Secret>,
-    #[serde(default)]
-    insecure: bool,
-    #[serde(default = "default_body_size")]
-    max_request_body_size: usize,
-}
-
-impl Default for RawWebhookConfig {
-    fn default() -> Self {
-        RawWebhookConfig {
-            endpoint: default_endpoint(),
-            path: default_path(),
-            health_path: default_health_path(),
-            secret: None,
-            required_headers: BTreeMap::new(),
-            insecure: false,
-            max_request_body_size: default_body_size(),
-        }
-    }
-}
-
-impl TryFrom<RawWebhookConfig> for WebhookConfig {
-    type Error = ConfigError;
-
-    fn try_from(raw: RawWebhookConfig) -> Result<Self, ConfigError> {
-        if raw.secret.as_ref().is_some_and(Secret::is_empty) {
-            return Err(ConfigError::EmptySecret);
-        }
-        if raw.secret.is_none() {
-            if !raw.insecure {
-                return Err(ConfigError::NoSecret);
-            }
-            if !raw.endpoint.is_loopback() {
-                return Err(ConfigError::InsecureNotLoopback {
-                    endpoint: raw.endpoint.to_string(),
-                });
-            }
-        }
-        check_route("path", &raw.path)?;
-        check_route("health_path", &raw.health_path)?;
-        if raw.path == raw.health_path {
-            return Err(ConfigError::SamePaths(raw.path));
-        }
-        for (name, value) in &raw.required_headers {
-            check_required_header(name, value)?;
-        }
-        if raw.max_request_body_size == 0 {
-            return Err(ConfigError::ZeroBodyLimit);
-        }
-        Ok(WebhookConfig {
-            endpoint: raw.endpoint,
-            path: raw.path,
-            health_path: raw.health_path,
-            secret: raw.secret,
-            required_headers: raw.required_headers,
-            insecure: raw.insecure,
-            max_request_body_size: raw.max_request_body_size,
-        })
-    }
-}
-
-/// A path axum can route as written: absolute, no captures or wildcards.
-fn check_route(key: &'static str, path: &str) -> Result<(), ConfigError> {
-    let bad = |why: &'static str| ConfigError::BadPath {
-        key,
-        path: path.to_string(),
-        why,
-    };
-    if !path.starts_with('/') {
-        return Err(bad("it must start with `/`"));
-    }
-    if path.contains(['{', '}', '*', '?', '#']) || path.chars().any(char::is_whitespace) {
-        return Err(bad(
-            "it may not contain `{`, `}`, `*`, `?`, `#` or whitespace",
-        ));
-    }
-    if path.split('/').any(|segment| segment.starts_with(':')) {
-        return Err(bad("a segment may not start with `:`"));
-    }
-    Ok(())
-}
-
-fn check_required_header(name: &str, value: &Secret) -> Result<(), ConfigError> {
-    let bad = |why: &'static str| ConfigError::BadRequiredHeader {
-        name: name.to_string(),
-        why,
-    };
-    if name.is_empty() || value.is_empty() {
-        return Err(bad("both the name and the value must be non-empty"));
-    }
-    if HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(bad("it is not a valid HTTP header name"));
-    }
-    if HeaderValue::from_str(value.expose()).is_err() {
-        return Err(bad("its value is not a valid HTTP header value"));
-    }
-    if GITHUB_HEADERS.iter().any(|g| g.eq_ignore_ascii_case(name)) {
-        return Err(bad(
-            "GitHub's own headers (X-GitHub-Event, X-GitHub-Delivery, X-GitHub-Hook-ID, \
-             X-Hub-Signature-256) cannot be required",
-        ));
-    }
-    Ok(())
-}
-
-fn default_endpoint() -> ListenAddress {
-    ListenAddress::parse("127.0.0.1:8080").expect("default endpoint is valid")
-}
-fn default_path() -> String {
-    "/events/github".into()
-}
-fn default_health_path() -> String {
-    "/health".into()
-}
-fn default_body_size() -> usize {
-    25 * 1024 * 1024
+        .map_err(|e| de::Error::custom(ConfigError::Webhook(e)))
 }
 
 /// What is wrong with a `github` receiver config; the parser reports it with its line.
@@ -244,53 +95,9 @@ pub enum ConfigError {
          `api:` (ciotel polls the REST API), or both"
     )]
     NothingToReceive,
-    /// No secret and no explicit opt-out.
-    #[error(
-        "webhook: no `secret` set. Set it to the webhook's secret in GitHub (e.g. `secret: \
-         ${{env:GITHUB_WEBHOOK_SECRET}}`) so deliveries are verified, or write `insecure: true` \
-         to accept unsigned deliveries on a loopback endpoint"
-    )]
-    NoSecret,
-    /// `secret: ""`, typically an environment variable defaulted to nothing.
-    #[error(
-        "webhook: `secret` is empty (is the environment variable it comes from set?); an empty \
-         secret verifies nothing"
-    )]
-    EmptySecret,
-    /// `insecure: true` where anyone on the network could post deliveries.
-    #[error(
-        "webhook: `insecure: true` without a `secret` is only allowed on a loopback endpoint \
-         (127.0.0.1, [::1], localhost), not `{endpoint}`: anyone who can reach it could inject \
-         spans. Set `secret`"
-    )]
-    InsecureNotLoopback {
-        /// The configured endpoint.
-        endpoint: String,
-    },
-    /// A path that cannot be routed as written.
-    #[error("webhook: `{key}: {path}` is not a usable path: {why}")]
-    BadPath {
-        /// `path` or `health_path`.
-        key: &'static str,
-        /// The path as written.
-        path: String,
-        /// What is wrong with it.
-        why: &'static str,
-    },
-    /// `path` and `health_path` are the same.
-    #[error("webhook: `path` and `health_path` are both `{0}`; give them different paths")]
-    SamePaths(String),
-    /// A `required_headers` entry that can never be satisfied or is not allowed.
-    #[error("webhook: required header `{name}`: {why}")]
-    BadRequiredHeader {
-        /// The header name as written.
-        name: String,
-        /// What is wrong with it.
-        why: &'static str,
-    },
-    /// `max_request_body_size: 0`.
-    #[error("webhook: `max_request_body_size` must be more than 0 bytes")]
-    ZeroBodyLimit,
+    /// A problem in `webhook:`.
+    #[error("webhook: {0}")]
+    Webhook(#[from] WebhookConfigError),
     /// A problem in `api:`.
     #[error("api: {0}")]
     Api(#[from] ApiConfigError),
@@ -299,6 +106,8 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ciotel_core::webhook::Secret;
+    use std::collections::BTreeMap;
 
     fn parse(yaml: &str) -> Result<GithubReceiverConfig, String> {
         yaml_serde::from_str(yaml).map_err(|e| e.to_string())
@@ -376,23 +185,6 @@ trace_id_recipe: legacy
     }
 
     #[test]
-    fn insecure_is_for_loopback_only() {
-        let e = parse("webhook:\n  endpoint: 0.0.0.0:8080\n  insecure: true\n").unwrap_err();
-        assert!(
-            e.contains("only allowed on a loopback endpoint") && e.contains("0.0.0.0:8080"),
-            "{e}"
-        );
-        for ok in ["localhost:8080", "[::1]:8080", "127.0.0.1:0"] {
-            parse(&format!(
-                "webhook:\n  endpoint: \"{ok}\"\n  insecure: true\n"
-            ))
-            .unwrap();
-        }
-        // With a secret, deliveries are verified whatever the endpoint.
-        parse("webhook:\n  endpoint: 0.0.0.0:8080\n  insecure: true\n  secret: x\n").unwrap();
-    }
-
-    #[test]
     fn nothing_to_receive_is_an_error() {
         let e = parse("trace_id_recipe: legacy\n").unwrap_err();
         assert!(e.contains("configure `webhook:`"), "{e}");
@@ -414,19 +206,6 @@ trace_id_recipe: legacy
     }
 
     #[test]
-    fn paths_must_be_plain_routes() {
-        for (yaml, needle) in [
-            ("path: events", "must start with `/`"),
-            ("path: /events/{id}", "may not contain"),
-            ("health_path: /a/:b", "may not start with `:`"),
-            ("path: /health", "both `/health`"),
-        ] {
-            let e = parse(&format!("webhook:\n  secret: x\n  {yaml}\n")).unwrap_err();
-            assert!(e.contains(needle), "{yaml}: {e}");
-        }
-    }
-
-    #[test]
     fn required_headers_are_checked() {
         for (yaml, needle) in [
             ("X-GitHub-Event: workflow_job", "GitHub's own headers"),
@@ -440,22 +219,5 @@ trace_id_recipe: legacy
             .unwrap_err();
             assert!(e.contains(needle), "{yaml}: {e}");
         }
-    }
-
-    #[test]
-    fn secrets_are_not_printed() {
-        let c =
-            parse("webhook:\n  secret: s3cret\n  required_headers:\n    X-T: hidden\n").unwrap();
-        let shown = format!("{c:?}");
-        assert!(
-            !shown.contains("s3cret") && !shown.contains("hidden"),
-            "{shown}"
-        );
-    }
-
-    #[test]
-    fn zero_body_limit_is_refused() {
-        let e = parse("webhook:\n  secret: x\n  max_request_body_size: 0\n").unwrap_err();
-        assert!(e.contains("max_request_body_size"), "{e}");
     }
 }

@@ -21,6 +21,7 @@ mod webhook;
 
 pub use api_config::{ApiConfig, ApiConfigError, GithubAppConfig};
 pub use ciotel_core::webhook::Secret;
-pub use config::{ConfigError, GithubReceiverConfig, WebhookConfig};
+pub use ciotel_core::webhook::WebhookConfig;
+pub use config::{ConfigError, GithubReceiverConfig};
 pub use signature::{SignatureError, sign as sign_delivery};
 pub use webhook::webhook_router;

@@ -10,7 +10,6 @@
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
 //! comes as soon as the pipeline has the spans, well within GitHub's 10 s.
 
-use super::config::WebhookConfig;
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
 use axum::Router;
@@ -21,9 +20,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::pipeline::ReceiverOutput;
-use ciotel_core::webhook::body::{BodyError, read_limited};
+use ciotel_core::webhook::WebhookConfig;
+use ciotel_core::webhook::body::read_limited;
 use ciotel_core::webhook::dedup::DeliveryLog;
-use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
+use ciotel_core::webhook::required_headers::RequiredHeaders;
+use ciotel_core::webhook::respond::Reply;
 use ciotel_core::{Batch, ConsumeError};
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,9 +33,6 @@ use std::time::Instant;
 const EVENT_HEADER: &str = "x-github-event";
 /// The header carrying a delivery's unique id (a GUID, kept on redelivery).
 const DELIVERY_HEADER: &str = "x-github-delivery";
-/// Seconds a sender is asked to wait when the pipeline is full. GitHub itself does not retry;
-/// the delivery shows as failed and can be redelivered.
-const RETRY_AFTER_SECONDS: &str = "1";
 
 /// Builds the router of one webhook receiver: `POST path` for deliveries, `GET health_path`
 /// answering 200. Spans go to `output`, with ids derived by `recipe`.
@@ -128,23 +126,15 @@ impl Webhook {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Reply, Reply> {
-        self.required.check(headers).map_err(|refusal| {
-            let status = match refusal {
-                HeaderRefusal::Missing(_) => StatusCode::UNAUTHORIZED,
-                HeaderRefusal::Wrong(_) => StatusCode::FORBIDDEN,
-            };
-            self.refused(Reply::new(status, refusal.to_string()))
-        })?;
+        self.required
+            .check(headers)
+            .map_err(|refusal| self.refused(Reply::required_header(&refusal)))?;
         if method != Method::POST {
-            return Err(Reply::method_not_allowed(&method));
+            return Err(Reply::method_not_allowed(&method, "GitHub"));
         }
-        let body = read_limited(headers, body, self.limit).await.map_err(|e| {
-            let status = match e {
-                BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-                BodyError::Read(_) => StatusCode::BAD_REQUEST,
-            };
-            self.refused(Reply::new(status, e.to_string()))
-        })?;
+        let body = read_limited(headers, body, self.limit)
+            .await
+            .map_err(|e| self.refused(Reply::body(&e, e.to_string())))?;
         self.verify(headers, &body)?;
         let Some(event) = headers.get(EVENT_HEADER) else {
             return Err(self.refused(Reply::new(
@@ -282,64 +272,4 @@ fn is_form(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("application/x-www-form-urlencoded")
         })
-}
-
-/// An answer: a status with a plain-text message, and the headers some statuses need.
-struct Reply {
-    status: StatusCode,
-    message: String,
-    extra: Option<(header::HeaderName, HeaderValue)>,
-}
-
-impl Reply {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Reply {
-            status,
-            message: message.into(),
-            extra: None,
-        }
-    }
-
-    fn empty(status: StatusCode) -> Self {
-        Reply::new(status, "")
-    }
-
-    fn retry_later(message: String) -> Self {
-        Reply {
-            extra: Some((
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            )),
-            ..Reply::new(StatusCode::SERVICE_UNAVAILABLE, message)
-        }
-    }
-
-    fn method_not_allowed(method: &Method) -> Self {
-        Reply {
-            extra: Some((header::ALLOW, HeaderValue::from_static("POST"))),
-            ..Reply::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("method {method} is not allowed here; GitHub delivers webhooks with POST"),
-            )
-        }
-    }
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        let mut response = if self.message.is_empty() {
-            self.status.into_response()
-        } else {
-            (
-                self.status,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                format!("{}\n", self.message),
-            )
-                .into_response()
-        };
-        if let Some((name, value)) = self.extra {
-            response.headers_mut().insert(name, value);
-        }
-        response
-    }
 }

@@ -2,9 +2,7 @@
 //! path or setting to fix); [`PollError`] ends one project's pass early (logged, the cursor
 //! kept, tried again at the next interval).
 
-use std::path::PathBuf;
-
-use ciotel_core::poll::{Cancelled, NotUnderBase, RequestError};
+use ciotel_core::poll::{Cancelled, NotUnderBase, RequestError, StartError};
 
 use super::auth::BadToken;
 
@@ -23,39 +21,14 @@ pub enum PollerError {
         #[source]
         source: BadToken,
     },
-    /// `state_dir` cannot be created.
-    #[error("receiver {id}: cannot create state_dir {}: {source}", path.display())]
-    StateDir {
+    /// `state_dir`, the cursor file or the HTTP client (see [`StartError`]).
+    #[error("receiver {id}: {source}")]
+    Start {
         /// The receiver.
         id: String,
-        /// `state_dir`.
-        path: PathBuf,
-        /// The failure.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The cursor file exists but cannot be read.
-    #[error(
-        "receiver {id}: cursor file {} is unreadable: {reason}; fix or delete it (deleting \
-         backfills `lookback` again, which may re-send spans that backends de-duplicate)",
-        path.display()
-    )]
-    Cursor {
-        /// The receiver.
-        id: String,
-        /// The file.
-        path: PathBuf,
         /// What is wrong.
-        reason: String,
-    },
-    /// The HTTP client cannot be built (TLS setup).
-    #[error("receiver {id}: cannot set up the HTTP client: {source}")]
-    Http {
-        /// The receiver.
-        id: String,
-        /// The failure.
         #[source]
-        source: reqwest::Error,
+        source: StartError,
     },
 }
 

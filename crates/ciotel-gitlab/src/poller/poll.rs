@@ -74,18 +74,14 @@ impl Poller {
                 id: id.to_string(),
                 source,
             })?;
-        std::fs::create_dir_all(&config.state_dir).map_err(|source| PollerError::StateDir {
-            id: id.to_string(),
-            path: config.state_dir.clone(),
-            source,
-        })?;
-        let state_path = poll::state_file(&config.state_dir, id);
-        let state = cursor::load(&state_path).map_err(|reason| PollerError::Cursor {
-            id: id.to_string(),
-            path: state_path.clone(),
-            reason,
-        })?;
-        let http = client::http_client(&tuning).map_err(|source| PollerError::Http {
+        let poll::Start {
+            state_path,
+            state,
+            http,
+        } = poll::start(&config.state_dir, id, cursor::load, || {
+            client::http_client(&tuning)
+        })
+        .map_err(|source| PollerError::Start {
             id: id.to_string(),
             source,
         })?;

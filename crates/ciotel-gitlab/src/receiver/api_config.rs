@@ -6,6 +6,7 @@ use super::config::ConfigError;
 use crate::poller::TokenAuth;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::config::values::duration;
+use ciotel_core::poll;
 use ciotel_core::webhook::Secret;
 use serde::{Deserialize, Deserializer, de};
 use std::path::PathBuf;
@@ -52,9 +53,9 @@ struct RawApiConfig {
     projects: Vec<String>,
     #[serde(default)]
     groups: Vec<String>,
-    #[serde(default = "default_interval", deserialize_with = "duration")]
+    #[serde(default = "poll::default_interval", deserialize_with = "duration")]
     interval: Duration,
-    #[serde(default = "default_lookback", deserialize_with = "duration")]
+    #[serde(default = "poll::default_lookback", deserialize_with = "duration")]
     lookback: Duration,
     #[serde(default = "default_state_dir")]
     state_dir: PathBuf,
@@ -68,8 +69,8 @@ impl Default for RawApiConfig {
             auth: TokenAuth::default(),
             projects: Vec::new(),
             groups: Vec::new(),
-            interval: default_interval(),
-            lookback: default_lookback(),
+            interval: poll::default_interval(),
+            lookback: poll::default_lookback(),
             state_dir: default_state_dir(),
         }
     }
@@ -94,7 +95,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
             return Err(ApiConfigError::BadGroup(bad.clone()).into());
         }
         let base_url = raw.base_url.trim_end_matches('/').to_string();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+        if !poll::is_http_url(&base_url) {
             return Err(ApiConfigError::BadBaseUrl(raw.base_url).into());
         }
         if base_url.ends_with("/api/v4") {
@@ -141,12 +142,6 @@ fn is_path(text: &str) -> bool {
 
 fn default_base_url() -> String {
     "https://gitlab.com".into()
-}
-fn default_interval() -> Duration {
-    Duration::from_secs(60)
-}
-fn default_lookback() -> Duration {
-    Duration::from_secs(24 * 60 * 60)
 }
 fn default_state_dir() -> PathBuf {
     PathBuf::from("./ciotel-data/gitlab")

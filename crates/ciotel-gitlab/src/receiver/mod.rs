@@ -21,6 +21,7 @@ mod webhook;
 
 pub use api_config::{ApiConfig, ApiConfigError};
 pub use ciotel_core::webhook::Secret;
-pub use config::{ConfigError, GitlabReceiverConfig, WebhookConfig};
+pub use ciotel_core::webhook::WebhookConfig;
+pub use config::{ConfigError, GitlabReceiverConfig};
 pub use token::{TOKEN_HEADER, TokenError};
 pub use webhook::webhook_router;

@@ -15,19 +15,20 @@
 //! GitLab counts 4xx/5xx answers toward disabling a failing webhook, so 503 is kept for a full
 //! pipeline, where redelivering later helps.
 
-use super::config::WebhookConfig;
 use super::token::Token;
 use crate::{EVENT_JOB_HOOK, EVENT_PIPELINE_HOOK, map_webhook};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use ciotel_core::pipeline::ReceiverOutput;
+use ciotel_core::webhook::WebhookConfig;
 use ciotel_core::webhook::body::{BodyError, read_limited};
 use ciotel_core::webhook::dedup::DeliveryLog;
-use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
+use ciotel_core::webhook::required_headers::RequiredHeaders;
+use ciotel_core::webhook::respond::Reply;
 use ciotel_core::{Batch, ConsumeError};
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,8 +39,6 @@ const EVENT_HEADER: &str = "x-gitlab-event";
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// The event's id (older GitLab, and the fallback de-dup key).
 const EVENT_UUID_HEADER: &str = "x-gitlab-event-uuid";
-/// Seconds a sender is asked to wait when the pipeline is full.
-const RETRY_AFTER_SECONDS: &str = "1";
 
 /// Builds the router of one webhook receiver: `POST path` for deliveries, `GET health_path`
 /// answering 200. Spans go to `output`, with GitLab's ids ([`crate::ids`]).
@@ -124,15 +123,11 @@ impl Webhook {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Reply, Reply> {
-        self.required.check(headers).map_err(|refusal| {
-            let status = match refusal {
-                HeaderRefusal::Missing(_) => StatusCode::UNAUTHORIZED,
-                HeaderRefusal::Wrong(_) => StatusCode::FORBIDDEN,
-            };
-            self.refused(Reply::new(status, refusal.to_string()))
-        })?;
+        self.required
+            .check(headers)
+            .map_err(|refusal| self.refused(Reply::required_header(&refusal)))?;
         if method != Method::POST {
-            return Err(Reply::method_not_allowed(&method));
+            return Err(Reply::method_not_allowed(&method, "GitLab"));
         }
         self.verify(headers)?;
         let body = read_limited(headers, body, self.limit)
@@ -252,78 +247,14 @@ fn delivery_id(headers: &HeaderMap) -> Option<&str> {
         })
 }
 
+/// A body that could not be read; GitLab has no 25 MiB cap of its own to mention.
 fn body_refusal(e: BodyError) -> Reply {
-    match e {
-        BodyError::TooLarge { limit } => Reply::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "request body exceeds max_request_body_size ({limit} bytes); raise it for \
-                 pipelines with very many jobs"
-            ),
+    let message = match &e {
+        BodyError::TooLarge { limit } => format!(
+            "request body exceeds max_request_body_size ({limit} bytes); raise it for pipelines \
+             with very many jobs"
         ),
-        BodyError::Read(why) => Reply::new(
-            StatusCode::BAD_REQUEST,
-            format!("failed to read the request body: {why}"),
-        ),
-    }
-}
-
-/// An answer: a status with a plain-text message, and the headers some statuses need.
-struct Reply {
-    status: StatusCode,
-    message: String,
-    extra: Option<(header::HeaderName, HeaderValue)>,
-}
-
-impl Reply {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Reply {
-            status,
-            message: message.into(),
-            extra: None,
-        }
-    }
-
-    fn empty(status: StatusCode) -> Self {
-        Reply::new(status, "")
-    }
-
-    fn retry_later(message: String) -> Self {
-        Reply {
-            extra: Some((
-                header::RETRY_AFTER,
-                HeaderValue::from_static(RETRY_AFTER_SECONDS),
-            )),
-            ..Reply::new(StatusCode::SERVICE_UNAVAILABLE, message)
-        }
-    }
-
-    fn method_not_allowed(method: &Method) -> Self {
-        Reply {
-            extra: Some((header::ALLOW, HeaderValue::from_static("POST"))),
-            ..Reply::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("method {method} is not allowed here; GitLab delivers webhooks with POST"),
-            )
-        }
-    }
-}
-
-impl IntoResponse for Reply {
-    fn into_response(self) -> Response {
-        let mut response = if self.message.is_empty() {
-            self.status.into_response()
-        } else {
-            (
-                self.status,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                format!("{}\n", self.message),
-            )
-                .into_response()
-        };
-        if let Some((name, value)) = self.extra {
-            response.headers_mut().insert(name, value);
-        }
-        response
-    }
+        BodyError::Read(why) => format!("failed to read the request body: {why}"),
+    };
+    Reply::body(&e, message)
 }
