@@ -24,9 +24,16 @@ fn every_shipped_config_validates_without_warnings() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(output.status.success(), "{}: {stderr}", path.display());
-        assert!(stdout.starts_with("config OK: "), "{}: {stdout}", path.display());
+        assert!(
+            stdout.starts_with("config OK: "),
+            "{}: {stdout}",
+            path.display()
+        );
         assert!(!stderr.contains("warning"), "{}: {stderr}", path.display());
         checked += 1;
     }
-    assert!(checked >= 4, "expected the default, sidecar, gateway and two-backends configs");
+    assert!(
+        checked >= 4,
+        "expected the default, sidecar, gateway and two-backends configs"
+    );
 }

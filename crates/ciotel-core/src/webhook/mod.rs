@@ -6,6 +6,7 @@
 pub mod body;
 pub mod config;
 pub mod dedup;
+pub mod desk;
 pub mod required_headers;
 pub mod respond;
 pub mod secret;

@@ -19,15 +19,14 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use ciotel_cicd::{IdRecipe, translate};
+use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::webhook::WebhookConfig;
 use ciotel_core::webhook::body::read_limited;
-use ciotel_core::webhook::dedup::DeliveryLog;
+use ciotel_core::webhook::desk::Desk;
 use ciotel_core::webhook::required_headers::RequiredHeaders;
 use ciotel_core::webhook::respond::Reply;
-use ciotel_core::{Batch, ConsumeError};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The header naming the event of a delivery.
 const EVENT_HEADER: &str = "x-github-event";
@@ -85,13 +84,11 @@ enum Verification {
 
 /// One receiver's webhook state, shared by its requests.
 struct Webhook {
-    id: String,
+    desk: Desk,
     required: RequiredHeaders,
     verification: Verification,
     limit: usize,
     recipe: IdRecipe,
-    output: ReceiverOutput,
-    deliveries: DeliveryLog,
 }
 
 impl Webhook {
@@ -110,13 +107,11 @@ impl Webhook {
             }
         };
         Webhook {
-            id: id.to_string(),
+            desk: Desk::new(id, "GitHub", output),
             required: RequiredHeaders::new(&config.required_headers),
             verification,
             limit: config.max_request_body_size,
             recipe,
-            output,
-            deliveries: DeliveryLog::default(),
         }
     }
 
@@ -128,16 +123,16 @@ impl Webhook {
     ) -> Result<Reply, Reply> {
         self.required
             .check(headers)
-            .map_err(|refusal| self.refused(Reply::required_header(&refusal)))?;
+            .map_err(|refusal| self.desk.refused(Reply::required_header(&refusal)))?;
         if method != Method::POST {
             return Err(Reply::method_not_allowed(&method, "GitHub"));
         }
         let body = read_limited(headers, body, self.limit)
             .await
-            .map_err(|e| self.refused(Reply::body(&e, e.to_string())))?;
+            .map_err(|e| self.desk.refused(Reply::body(&e, e.to_string())))?;
         self.verify(headers, &body)?;
         let Some(event) = headers.get(EVENT_HEADER) else {
-            return Err(self.refused(Reply::new(
+            return Err(self.desk.refused(Reply::new(
                 StatusCode::BAD_REQUEST,
                 "missing X-GitHub-Event header: not a GitHub webhook delivery",
             )));
@@ -157,7 +152,7 @@ impl Webhook {
             }
             other => {
                 tracing::debug!(
-                    receiver = %self.id, event = %other, delivery = ?delivery,
+                    receiver = %self.desk.id(), event = %other, delivery = ?delivery,
                     "ignoring a GitHub event that is not workflow_run or workflow_job"
                 );
                 Ok(Reply::empty(StatusCode::NO_CONTENT))
@@ -169,11 +164,13 @@ impl Webhook {
         match &self.verification {
             Verification::Signed(key) => {
                 let header = headers.get(SIGNATURE_HEADER).map(HeaderValue::as_bytes);
-                signature::verify(key, header, body)
-                    .map_err(|e| self.refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string())))
+                signature::verify(key, header, body).map_err(|e| {
+                    self.desk
+                        .refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))
+                })
             }
             Verification::Unsigned => Ok(()),
-            Verification::Refuse => Err(self.refused(Reply::new(
+            Verification::Refuse => Err(self.desk.refused(Reply::new(
                 StatusCode::UNAUTHORIZED,
                 "this receiver has no secret configured and is not marked insecure; it accepts \
                  no deliveries",
@@ -190,74 +187,24 @@ impl Webhook {
         body: &[u8],
     ) -> Result<Reply, Reply> {
         if is_form(headers) {
-            return Err(self.refused(Reply::new(
+            return Err(self.desk.refused(Reply::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "this receiver reads JSON deliveries: set the webhook's content type to \
                  application/json in GitHub",
             )));
         }
-        if let Some(id) = delivery.filter(|id| self.deliveries.contains(id, Instant::now())) {
-            tracing::debug!(
-                receiver = %self.id, delivery = %id,
-                "duplicate GitHub delivery, nothing emitted"
-            );
-            return Ok(Reply::new(
-                StatusCode::OK,
-                format!("delivery {id} was already accepted; nothing emitted again"),
-            ));
+        if let Some(reply) = self.desk.duplicate(delivery) {
+            return Ok(reply);
         }
-        let mapped = map_webhook(event, body)
-            .map_err(|e| self.refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string())))?;
+        let mapped = map_webhook(event, body).map_err(|e| {
+            self.desk
+                .refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string()))
+        })?;
         let Some(ci_event) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
         let batch = Batch::Traces(translate(&ci_event, self.recipe));
-        let spans = batch.item_count();
-        if spans == 0 {
-            self.accepted(delivery);
-            return Ok(Reply::new(
-                StatusCode::OK,
-                "accepted; this event emits no spans yet",
-            ));
-        }
-        match self.output.consume(batch) {
-            Ok(()) => {
-                self.accepted(delivery);
-                Ok(Reply::new(
-                    StatusCode::ACCEPTED,
-                    format!("accepted: {spans} spans"),
-                ))
-            }
-            Err(ConsumeError::Refused(why)) => Err(self.refused(Reply::retry_later(format!(
-                "the pipeline is full, redeliver later: {why}"
-            )))),
-            Err(ConsumeError::Permanent(why)) => {
-                tracing::warn!(
-                    receiver = %self.id, error = %why,
-                    "GitHub delivery could not be handed to the pipeline"
-                );
-                Err(Reply::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the pipeline cannot take these spans: {why}"),
-                ))
-            }
-        }
-    }
-
-    /// Remembers an accepted delivery, so a duplicate emits nothing.
-    fn accepted(&self, delivery: Option<&str>) {
-        if let Some(id) = delivery {
-            self.deliveries.remember(id, Instant::now());
-        }
-    }
-
-    /// Logs a refusal at debug level (they are per request and may come from anyone).
-    fn refused(&self, reply: Reply) -> Reply {
-        tracing::debug!(
-            receiver = %self.id, status = %reply.status, reason = %reply.message,
-            "GitHub delivery refused"
-        );
-        reply
+        self.desk.hand_over(batch, delivery)
     }
 }
 

@@ -23,15 +23,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::webhook::WebhookConfig;
 use ciotel_core::webhook::body::{BodyError, read_limited};
-use ciotel_core::webhook::dedup::DeliveryLog;
+use ciotel_core::webhook::desk::Desk;
 use ciotel_core::webhook::required_headers::RequiredHeaders;
 use ciotel_core::webhook::respond::Reply;
-use ciotel_core::{Batch, ConsumeError};
 use std::sync::Arc;
-use std::time::Instant;
 
 /// The header naming the event of a delivery.
 const EVENT_HEADER: &str = "x-gitlab-event";
@@ -86,12 +85,10 @@ enum Verification {
 
 /// One receiver's webhook state, shared by its requests.
 struct Webhook {
-    id: String,
+    desk: Desk,
     required: RequiredHeaders,
     verification: Verification,
     limit: usize,
-    output: ReceiverOutput,
-    deliveries: DeliveryLog,
 }
 
 impl Webhook {
@@ -108,12 +105,10 @@ impl Webhook {
             }
         };
         Webhook {
-            id: id.to_string(),
+            desk: Desk::new(id, "GitLab", output),
             required: RequiredHeaders::new(&config.required_headers),
             verification,
             limit: config.max_request_body_size,
-            output,
-            deliveries: DeliveryLog::default(),
         }
     }
 
@@ -125,16 +120,16 @@ impl Webhook {
     ) -> Result<Reply, Reply> {
         self.required
             .check(headers)
-            .map_err(|refusal| self.refused(Reply::required_header(&refusal)))?;
+            .map_err(|refusal| self.desk.refused(Reply::required_header(&refusal)))?;
         if method != Method::POST {
             return Err(Reply::method_not_allowed(&method, "GitLab"));
         }
         self.verify(headers)?;
         let body = read_limited(headers, body, self.limit)
             .await
-            .map_err(|e| self.refused(body_refusal(e)))?;
+            .map_err(|e| self.desk.refused(body_refusal(e)))?;
         let Some(event) = headers.get(EVENT_HEADER) else {
-            return Err(self.refused(Reply::new(
+            return Err(self.desk.refused(Reply::new(
                 StatusCode::BAD_REQUEST,
                 "missing X-Gitlab-Event header: not a GitLab webhook delivery",
             )));
@@ -146,7 +141,7 @@ impl Webhook {
             self.ci_event(event, delivery_id(headers), &body)
         } else {
             tracing::debug!(
-                receiver = %self.id, event = %event,
+                receiver = %self.desk.id(), event = %event,
                 "ignoring a GitLab event that is not a Pipeline Hook or Job Hook"
             );
             Ok(Reply::empty(StatusCode::NO_CONTENT))
@@ -155,11 +150,12 @@ impl Webhook {
 
     fn verify(&self, headers: &HeaderMap) -> Result<(), Reply> {
         match &self.verification {
-            Verification::Token(token) => token
-                .check(headers)
-                .map_err(|e| self.refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))),
+            Verification::Token(token) => token.check(headers).map_err(|e| {
+                self.desk
+                    .refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))
+            }),
             Verification::Open => Ok(()),
-            Verification::Refuse => Err(self.refused(Reply::new(
+            Verification::Refuse => Err(self.desk.refused(Reply::new(
                 StatusCode::UNAUTHORIZED,
                 "this receiver has no secret configured and is not marked insecure; it accepts \
                  no deliveries",
@@ -169,68 +165,18 @@ impl Webhook {
 
     /// A Pipeline Hook or Job Hook whose token checked out.
     fn ci_event(&self, event: &str, delivery: Option<&str>, body: &[u8]) -> Result<Reply, Reply> {
-        if let Some(id) = delivery.filter(|id| self.deliveries.contains(id, Instant::now())) {
-            tracing::debug!(
-                receiver = %self.id, delivery = %id,
-                "duplicate GitLab delivery, nothing emitted"
-            );
-            return Ok(Reply::new(
-                StatusCode::OK,
-                format!("delivery {id} was already accepted; nothing emitted again"),
-            ));
+        if let Some(reply) = self.desk.duplicate(delivery) {
+            return Ok(reply);
         }
-        let mapped = map_webhook(event, body)
-            .map_err(|e| self.refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string())))?;
+        let mapped = map_webhook(event, body).map_err(|e| {
+            self.desk
+                .refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string()))
+        })?;
         let Some(events) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
         let batch = Batch::Traces(crate::translate(&events));
-        let spans = batch.item_count();
-        if spans == 0 {
-            self.accepted(delivery);
-            return Ok(Reply::new(
-                StatusCode::OK,
-                "accepted; this event emits no spans yet",
-            ));
-        }
-        match self.output.consume(batch) {
-            Ok(()) => {
-                self.accepted(delivery);
-                Ok(Reply::new(
-                    StatusCode::ACCEPTED,
-                    format!("accepted: {spans} spans"),
-                ))
-            }
-            Err(ConsumeError::Refused(why)) => Err(self.refused(Reply::retry_later(format!(
-                "the pipeline is full, redeliver later: {why}"
-            )))),
-            Err(ConsumeError::Permanent(why)) => {
-                tracing::warn!(
-                    receiver = %self.id, error = %why,
-                    "GitLab delivery could not be handed to the pipeline"
-                );
-                Err(Reply::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the pipeline cannot take these spans: {why}"),
-                ))
-            }
-        }
-    }
-
-    /// Remembers an accepted delivery, so a duplicate emits nothing.
-    fn accepted(&self, delivery: Option<&str>) {
-        if let Some(id) = delivery {
-            self.deliveries.remember(id, Instant::now());
-        }
-    }
-
-    /// Logs a refusal at debug level (they are per request and may come from anyone).
-    fn refused(&self, reply: Reply) -> Reply {
-        tracing::debug!(
-            receiver = %self.id, status = %reply.status, reason = %reply.message,
-            "GitLab delivery refused"
-        );
-        reply
+        self.desk.hand_over(batch, delivery)
     }
 }
 
