@@ -211,6 +211,12 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
+                // With both, completed runs go from the webhook to the poller, to be emitted
+                // with their jobs.
+                let (handoff, requests) =
+                    ciotel_github::poller::run_handoff(ciotel_github::poller::CAPACITY);
+                let both = c.webhook.is_some() && c.api.is_some();
+                let (handoff, requests) = (both.then_some(handoff), both.then_some(requests));
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -224,6 +230,7 @@ pub async fn start_receivers(
                             webhook,
                             c.trace_id_recipe,
                             output,
+                            handoff,
                         ),
                     });
                 }
@@ -236,6 +243,7 @@ pub async fn start_receivers(
                         c.trace_id_recipe,
                         output,
                         stop.clone(),
+                        requests,
                     )
                     .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");

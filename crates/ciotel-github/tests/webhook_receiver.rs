@@ -43,7 +43,7 @@ impl Hook {
         inputs.add(Signal::Traces, sink.clone());
         let registry = Registry::new();
         let output = ReceiverOutput::new(inputs, &registry, "github", "webhook");
-        let router = webhook_router("github", &webhook, config.trace_id_recipe, output);
+        let router = webhook_router("github", &webhook, config.trace_id_recipe, output, None);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let address = listener.local_addr().expect("local address");
         tokio::spawn(async move { axum::serve(listener, router).await });
@@ -547,6 +547,7 @@ async fn two_receivers_merged_on_one_listener_each_serve_their_own_path() {
             &webhook,
             config.trace_id_recipe,
             output,
+            None,
         ));
     }
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");

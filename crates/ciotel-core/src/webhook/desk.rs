@@ -91,8 +91,9 @@ impl Desk {
         reply
     }
 
-    /// Remembers an accepted delivery, so a duplicate emits nothing.
-    fn accepted(&self, delivery: Option<&str>) {
+    /// Remembers an accepted delivery, so a duplicate emits nothing. [`Desk::hand_over`] does
+    /// it itself; a receiver that accepts a delivery some other way calls it.
+    pub fn accepted(&self, delivery: Option<&str>) {
         if let Some(id) = delivery {
             self.deliveries.remember(id, Instant::now());
         }

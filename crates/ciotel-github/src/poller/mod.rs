@@ -11,7 +11,9 @@
 //! - `client.rs`: GitHub's headers, authentication and conditional requests; `limits.rs`:
 //!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
-//! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors.
+//! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
+//! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
+//!   jobs (see [`RunHandoff`]).
 //!
 //! What any REST poller needs — retries and backoff, rate-limit waits, `Link` pagination, the
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
@@ -22,6 +24,7 @@ mod auth;
 mod client;
 mod cursor;
 mod error;
+mod handoff;
 mod limits;
 mod pages;
 mod poll;
@@ -33,6 +36,7 @@ pub use ciotel_core::poll::{Tuning, state_file};
 pub use client::ClientError;
 pub use cursor::SETTLE;
 pub use error::{PollError, PollerError};
+pub use handoff::{CAPACITY, HandoffError, RunHandoff, RunRequest, RunRequests, run_handoff};
 pub use poll::Poller;
 
 use ciotel_cicd::IdRecipe;
@@ -43,7 +47,8 @@ use tokio_util::sync::CancellationToken;
 use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
-/// `shutdown` is cancelled, then saves its cursor and ends.
+/// `shutdown` is cancelled, then saves its cursor and ends. With `requests` (the poller's end
+/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs.
 ///
 /// Exists for the daemon's wiring: a setup error (unreadable App key, `state_dir` that cannot
 /// be created, unreadable cursor file) is returned at once, before anything runs.
@@ -56,8 +61,12 @@ pub fn start(
     recipe: IdRecipe,
     output: ReceiverOutput,
     shutdown: CancellationToken,
+    requests: Option<RunRequests>,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let poller = Poller::new(id, config, recipe, output, Tuning::default())?;
+    let mut poller = Poller::new(id, config, recipe, output, Tuning::default())?;
+    if let Some(requests) = requests {
+        poller = poller.with_requests(requests);
+    }
     Ok(tokio::spawn(poller.run(shutdown)))
 }
 

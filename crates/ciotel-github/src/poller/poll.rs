@@ -14,6 +14,10 @@
 //! The cursor moves only after a complete pass, and what was emitted is remembered as it
 //! happens, so a pass cut short (a failed request, a pipeline that refuses, shutdown) resumes
 //! where it stopped: no run is skipped, and none is emitted twice needlessly.
+//!
+//! Between polls, runs handed over by the receiver's webhook (`handoff.rs`) are fetched by
+//! attempt number and emitted with their jobs, and remembered like listed ones, so the next
+//! listing does not emit them again.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,6 +34,7 @@ use super::auth::Credentials;
 use super::client::{self, Client, ClientError, Fetched};
 use super::cursor::{self, Emitted, Pass, State};
 use super::error::{PollError, PollerError};
+use super::handoff::{RunRequest, RunRequests};
 use super::pages::PageCache;
 use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
@@ -56,6 +61,7 @@ pub struct Poller {
     saved: State,
     state_path: PathBuf,
     pages: PageCache<PageNote>,
+    requests: Option<RunRequests>,
 }
 
 impl Poller {
@@ -99,7 +105,15 @@ impl Poller {
             state,
             state_path,
             pages: PageCache::default(),
+            requests: None,
         })
+    }
+
+    /// Also serves the runs a webhook hands over through `requests`, between polls.
+    #[must_use]
+    pub fn with_requests(mut self, requests: RunRequests) -> Self {
+        self.requests = Some(requests);
+        self
     }
 
     /// Polls every `interval` until `shutdown` is cancelled, then saves the cursor and returns.
@@ -120,16 +134,27 @@ impl Poller {
             receiver = %self.id, base_url = %self.base_url, interval = ?self.interval,
             state = %self.state_path.display(), "polling GitHub's REST API"
         );
-        loop {
+        let mut requests = self.requests.take();
+        'polls: loop {
             let started = tokio::time::Instant::now();
             match self.poll_once(&mut client, &shutdown).await {
                 Ok(()) => {}
                 Err(PollError::Shutdown) => break,
                 Err(e) => tracing::warn!(receiver = %self.id, error = %e, "GitHub poll failed"),
             }
-            tokio::select! {
-                () = tokio::time::sleep_until(started + self.interval) => {}
-                () = shutdown.cancelled() => break,
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(started + self.interval) => break,
+                    () = shutdown.cancelled() => break 'polls,
+                    request = next_request(&mut requests) => match request {
+                        Some(request) => {
+                            if self.handed(&mut client, &shutdown, request).await.is_err() {
+                                break 'polls;
+                            }
+                        }
+                        None => requests = None,
+                    },
+                }
             }
         }
         self.save().await;
@@ -290,6 +315,92 @@ impl Poller {
         Ok(emitted)
     }
 
+    /// A run handed over by the webhook: its attempt fetched and emitted with its jobs unless
+    /// emitted already, else (it cannot be fetched) the webhook's spans of the run alone.
+    /// `Err` only on shutdown.
+    async fn handed(
+        &mut self,
+        client: &mut Client,
+        shutdown: &CancellationToken,
+        request: RunRequest,
+    ) -> Result<(), poll::Cancelled> {
+        match self.emit_handed(client, shutdown, &request).await {
+            Ok(()) => {}
+            Err(PollError::Shutdown) => return Err(poll::Cancelled),
+            Err(e) => {
+                tracing::warn!(
+                    receiver = %self.id, repository = %request.repo, run = request.run_id,
+                    error = %e,
+                    "cannot fetch the jobs of a run the webhook handed over; emitting the run alone"
+                );
+                if request.fallback.item_count() > 0 {
+                    poll::hand_over(
+                        &self.id,
+                        &self.output,
+                        request.fallback,
+                        &self.tuning,
+                        shutdown,
+                    )
+                    .await?;
+                }
+            }
+        }
+        self.save().await;
+        Ok(())
+    }
+
+    async fn emit_handed(
+        &mut self,
+        client: &mut Client,
+        shutdown: &CancellationToken,
+        request: &RunRequest,
+    ) -> Result<(), PollError> {
+        let repo = request.repo.as_str();
+        let url = match request.attempt {
+            Some(n) => attempt::attempt_url(&self.base_url, repo, request.run_id, n),
+            None => format!(
+                "{}/repos/{repo}/actions/runs/{}",
+                self.base_url, request.run_id
+            ),
+        };
+        under_base(&url, &self.base_url)?;
+        let body = match client.get(&url, None).await? {
+            Fetched::Body { body, .. } => body,
+            Fetched::NotModified => return Err(PollError::NotModified { url }),
+        };
+        let run: WorkflowRun =
+            serde_json::from_slice(&body).map_err(|source| PollError::Malformed {
+                url: url.clone(),
+                source,
+            })?;
+        let run = WorkflowRun {
+            run_attempt: request.attempt.or(run.run_attempt),
+            ..run
+        };
+        let attempt = run.run_attempt.unwrap_or(1);
+        let updated_at = run.updated_at.clone().unwrap_or_default();
+        // Only repositories this poller lists have a cursor; another's run is emitted, not kept.
+        let polled = self.state.repositories.contains_key(repo);
+        if polled
+            && self
+                .state
+                .repo(repo, cursor::now(), self.lookback)
+                .is_emitted(run.id, attempt, &updated_at)
+        {
+            tracing::debug!(
+                receiver = %self.id, repository = %repo, run = run.id, attempt,
+                "a run the webhook handed over was emitted already"
+            );
+            return Ok(());
+        }
+        self.deliver(client, shutdown, repo, &run).await?;
+        if polled {
+            let created = created_at(&run).unwrap_or_else(cursor::now);
+            self.remember(repo, run.id, attempt, updated_at, created);
+        }
+        Ok(())
+    }
+
     /// Fetches, translates and hands over one attempt, then remembers it.
     async fn emit(
         &mut self,
@@ -299,11 +410,7 @@ impl Poller {
         run: &WorkflowRun,
         created: Timestamp,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
-        let batch = Batch::Traces(translate_all(&events, self.recipe));
-        if batch.item_count() > 0 {
-            poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
-        }
+        self.deliver(client, shutdown, repo, run).await?;
         let updated_at = run.updated_at.clone().unwrap_or_default();
         self.remember(
             repo,
@@ -312,6 +419,22 @@ impl Poller {
             updated_at,
             created,
         );
+        Ok(())
+    }
+
+    /// Fetches an attempt's jobs and hands the run and its jobs over, in one batch.
+    async fn deliver(
+        &mut self,
+        client: &mut Client,
+        shutdown: &CancellationToken,
+        repo: &str,
+        run: &WorkflowRun,
+    ) -> Result<(), PollError> {
+        let events = attempt::events(client, &self.base_url, repo, run).await?;
+        let batch = Batch::Traces(translate_all(&events, self.recipe));
+        if batch.item_count() > 0 {
+            poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
+        }
         Ok(())
     }
 
@@ -370,5 +493,13 @@ impl Poller {
                 "cannot write the poller's cursor file; a restart may emit runs again"
             ),
         }
+    }
+}
+
+/// The next handed-over run, or never when there is no hand-off.
+async fn next_request(requests: &mut Option<RunRequests>) -> Option<RunRequest> {
+    match requests {
+        Some(requests) => requests.next().await,
+        None => std::future::pending().await,
     }
 }

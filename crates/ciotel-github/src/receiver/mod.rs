@@ -8,7 +8,9 @@
 //!   delivery is checked (required headers, size, HMAC signature), mapped with
 //!   [`map_webhook`](crate::map_webhook), translated with `ciotel_cicd::translate` and handed to
 //!   the pipeline, which answers 503 when full.
-//! - [`ApiConfig`] is the config of the REST API poller, which lives in its own module.
+//! - [`ApiConfig`] is the config of the REST API poller, which lives in its own module. With
+//!   both, the webhook hands completed runs to the poller
+//!   ([`RunHandoff`](crate::poller::RunHandoff)), which emits them with their jobs.
 //!
 //! Files: `config.rs` and `api_config.rs` (config), `webhook.rs` (the router and the order of
 //! checks), `signature.rs` (the HMAC check). Plumbing shared with other webhook receivers

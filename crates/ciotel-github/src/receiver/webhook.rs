@@ -9,8 +9,14 @@
 //! hand to the pipeline (202; 503 + Retry-After when it is full); anything else → 204. Every
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
 //! comes as soon as the pipeline has the spans, well within GitHub's 10 s.
+//!
+//! When the receiver also has `api:`, a `workflow_run` delivery of a completed run is not
+//! emitted here: the run goes to the poller ([`RunHandoff`]), which emits it with its jobs in
+//! one batch (202 once queued; 503 + Retry-After when the hand-off queue is full).
 
 use super::signature::{self, SIGNATURE_HEADER};
+use crate::payload::WorkflowRunEvent;
+use crate::poller::{HandoffError, RunHandoff, RunRequest};
 use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
 use axum::Router;
 use axum::body::Body;
@@ -34,7 +40,9 @@ const EVENT_HEADER: &str = "x-github-event";
 const DELIVERY_HEADER: &str = "x-github-delivery";
 
 /// Builds the router of one webhook receiver: `POST path` for deliveries, `GET health_path`
-/// answering 200. Spans go to `output`, with ids derived by `recipe`.
+/// answering 200. Spans go to `output`, with ids derived by `recipe`; with `handoff` (the
+/// receiver also polls the API), completed runs go to the poller instead, to be emitted with
+/// their jobs.
 ///
 /// Exists so the binary can merge the routers of every webhook receiver on one endpoint into a
 /// single listener: this router claims only its two paths and has no fallback. The caller must
@@ -48,8 +56,9 @@ pub fn webhook_router(
     config: &WebhookConfig,
     recipe: IdRecipe,
     output: ReceiverOutput,
+    handoff: Option<RunHandoff>,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, recipe, output));
+    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -89,10 +98,17 @@ struct Webhook {
     verification: Verification,
     limit: usize,
     recipe: IdRecipe,
+    handoff: Option<RunHandoff>,
 }
 
 impl Webhook {
-    fn new(id: &str, config: &WebhookConfig, recipe: IdRecipe, output: ReceiverOutput) -> Self {
+    fn new(
+        id: &str,
+        config: &WebhookConfig,
+        recipe: IdRecipe,
+        output: ReceiverOutput,
+        handoff: Option<RunHandoff>,
+    ) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => {
                 Verification::Signed(secret.expose().as_bytes().to_vec())
@@ -112,6 +128,7 @@ impl Webhook {
             verification,
             limit: config.max_request_body_size,
             recipe,
+            handoff,
         }
     }
 
@@ -204,7 +221,56 @@ impl Webhook {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
         let batch = Batch::Traces(translate(&ci_event, self.recipe));
-        self.desk.hand_over(batch, delivery)
+        let (handoff, request) = match (&self.handoff, event) {
+            (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {
+                Ok(request) => (handoff, request),
+                Err(batch) => return self.desk.hand_over(batch, delivery),
+            },
+            _ => return self.desk.hand_over(batch, delivery),
+        };
+        let (repo, run) = (request.repo.clone(), request.run_id);
+        match handoff.offer(request) {
+            Ok(()) => {
+                self.desk.accepted(delivery);
+                tracing::debug!(
+                    receiver = %self.desk.id(), repository = %repo, run,
+                    "completed run handed to the API poller for its jobs"
+                );
+                Ok(Reply::new(
+                    StatusCode::ACCEPTED,
+                    "accepted; handed to the API poller for its jobs",
+                ))
+            }
+            Err(HandoffError::Full(_)) => Err(self.desk.refused(Reply::retry_later(
+                "the API poller's queue of runs is full, redeliver later".to_string(),
+            ))),
+            // The poller stopped (shutdown): the run goes alone, as without `api:`.
+            Err(HandoffError::Closed(request)) => self.desk.hand_over(request.fallback, delivery),
+        }
+    }
+}
+
+/// The hand-off of a `workflow_run` delivery whose run is completed, with `batch` (its spans)
+/// as fallback; `Err(batch)` when the run is not completed or names no repository.
+fn completed_run(body: &[u8], batch: Batch) -> Result<RunRequest, Batch> {
+    let Ok(event) = serde_json::from_slice::<WorkflowRunEvent>(body) else {
+        return Err(batch);
+    };
+    let run = &event.workflow_run;
+    let repo = run
+        .repository
+        .as_ref()
+        .or(event.repository.as_ref())
+        .and_then(|r| r.full_name.clone())
+        .filter(|r| !r.is_empty());
+    match repo {
+        Some(repo) if run.status.as_deref() == Some("completed") => Ok(RunRequest {
+            repo,
+            run_id: run.id,
+            attempt: run.run_attempt,
+            fallback: batch,
+        }),
+        _ => Err(batch),
     }
 }
 
