@@ -11,6 +11,7 @@ pub mod extensions;
 pub mod pipeline;
 pub mod poll;
 pub mod processors;
+pub mod retry_after;
 pub mod signal;
 pub mod split;
 pub mod telemetry;

@@ -110,12 +110,7 @@ pub fn exhausted(rules: &ApiRules, headers: &HeaderMap, now: SystemTime) -> Opti
 
 /// `Retry-After` as seconds or as an HTTP date.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = header_str(headers, RETRY_AFTER.as_str())?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    crate::retry_after::parse(header_str(headers, RETRY_AFTER.as_str())?, now)
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

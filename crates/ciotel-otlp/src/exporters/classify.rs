@@ -79,13 +79,15 @@ pub fn http(
 /// wait would retry in a tight loop).
 pub fn retry_after(value: &HeaderValue, now: SystemTime) -> Option<Duration> {
     let text = value.to_str().ok()?.trim();
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+    let delay = match ciotel_core::retry_after::parse(text, now) {
+        Some(delay) => delay,
         // All digits but too long for u64 is still "a very long time".
-        let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
-        return throttle(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(text).ok()?;
-    throttle(at.duration_since(now).ok()?)
+        None if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            Duration::from_secs(u64::MAX)
+        }
+        None => return None,
+    };
+    throttle(delay)
 }
 
 fn throttle(delay: Duration) -> Option<Duration> {
