@@ -3,7 +3,6 @@
 //! with a size limit (chunked too), a bounded window of recent delivery ids for
 //! de-duplication, and the plain-text answers a delivery gets.
 
-pub mod body;
 pub mod config;
 pub mod dedup;
 pub mod desk;

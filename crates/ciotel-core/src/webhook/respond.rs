@@ -2,8 +2,8 @@
 //! shows it in the delivery's log, GitLab in the webhook's "Recent events"), and the headers
 //! some statuses need (`Allow` with 405, `Retry-After` with 503).
 
-use super::body::BodyError;
 use super::required_headers::HeaderRefusal;
+use crate::body::BodyError;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 

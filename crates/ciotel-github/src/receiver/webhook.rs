@@ -26,9 +26,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::Batch;
+use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::webhook::WebhookConfig;
-use ciotel_core::webhook::body::read_limited;
 use ciotel_core::webhook::desk::Desk;
 use ciotel_core::webhook::required_headers::RequiredHeaders;
 use ciotel_core::webhook::respond::Reply;
@@ -146,7 +146,7 @@ impl Webhook {
         }
         let body = read_limited(headers, body, self.limit)
             .await
-            .map_err(|e| self.desk.refused(Reply::body(&e, e.to_string())))?;
+            .map_err(|e| self.desk.refused(body_refusal(e)))?;
         self.verify(headers, &body)?;
         let Some(event) = headers.get(EVENT_HEADER) else {
             return Err(self.desk.refused(Reply::new(
@@ -285,4 +285,13 @@ fn is_form(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("application/x-www-form-urlencoded")
         })
+}
+
+/// A body that could not be read, with GitHub's own cap mentioned for one too large.
+fn body_refusal(e: BodyError) -> Reply {
+    let message = match &e {
+        BodyError::TooLarge { .. } => format!("{e}; GitHub itself caps deliveries at 25 MiB"),
+        BodyError::Read(_) => e.to_string(),
+    };
+    Reply::body(&e, message)
 }

@@ -13,11 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::serve::ListenerExt;
+use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::telemetry::Registry;
 use ciotel_core::{Batch, ConsumeError, Signal};
 use flate2::read::GzDecoder;
-use http_body_util::BodyExt;
 use opentelemetry_proto::tonic::collector::logs::v1::{
     ExportLogsServiceRequest, ExportLogsServiceResponse,
 };
@@ -192,7 +192,16 @@ impl HttpState {
         headers: &HeaderMap,
         body: Body,
     ) -> Result<Response, Refusal> {
-        let raw = read_limited(body, self.limit).await?;
+        let raw = read_limited(headers, body, self.limit)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { limit } => too_large(limit),
+                BodyError::Read(why) => Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    Code::InvalidArgument,
+                    format!("failed to read the request body: {why}"),
+                ),
+            })?;
         let raw = decompress(headers, raw, self.limit)?;
         let batch = decode(signal, encoding, &raw)
             .map_err(|why| Refusal::new(StatusCode::BAD_REQUEST, Code::InvalidArgument, why))?;
@@ -237,27 +246,6 @@ fn content_encoding_of(headers: &HeaderMap) -> Result<Encoding, Refusal> {
             ),
         )),
     }
-}
-
-/// Reads the whole body (chunked or not), refusing with 413 once it passes `limit`.
-async fn read_limited(mut body: Body, limit: usize) -> Result<Vec<u8>, Refusal> {
-    let mut out = Vec::new();
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| {
-            Refusal::new(
-                StatusCode::BAD_REQUEST,
-                Code::InvalidArgument,
-                format!("failed to read the request body: {e}"),
-            )
-        })?;
-        if let Ok(data) = frame.into_data() {
-            if out.len() + data.len() > limit {
-                return Err(too_large(limit));
-            }
-            out.extend_from_slice(&data);
-        }
-    }
-    Ok(out)
 }
 
 fn too_large(limit: usize) -> Refusal {

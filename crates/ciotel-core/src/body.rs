@@ -1,6 +1,7 @@
-//! Reading a delivery's body whole, with a size limit counted on the bytes actually received
-//! (a `Content-Length` past the limit is refused before reading; a chunked body is counted as
-//! it arrives), since the signature covers the raw body and must be checked before parsing.
+//! Reading a request body whole, with a size limit counted on the bytes actually received (a
+//! `Content-Length` past the limit is refused before reading; a chunked body is counted as it
+//! arrives). Shared by every HTTP receiver: OTLP/HTTP and the webhooks (whose signatures cover
+//! the raw body, so it must be read whole before anything is parsed).
 
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
@@ -12,10 +13,7 @@ use http_body_util::BodyExt;
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
     /// The body is larger than `max_request_body_size`: 413.
-    #[error(
-        "request body exceeds max_request_body_size ({limit} bytes); GitHub itself caps \
-         deliveries at 25 MiB"
-    )]
+    #[error("request body exceeds max_request_body_size ({limit} bytes)")]
     TooLarge {
         /// The configured limit, in bytes.
         limit: usize,
