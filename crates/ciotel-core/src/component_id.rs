@@ -11,6 +11,14 @@ pub struct ComponentId {
     name: Option<String>,
 }
 
+/// Read from config text as `type[/name]`, e.g. in `auth: {authenticator: bearertokenauth/ci}`.
+impl<'de> serde::Deserialize<'de> for ComponentId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ComponentId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Why an id string is not a valid `type[/name]`.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum IdError {

@@ -3,6 +3,7 @@
 //! Data flows as OTLP [`Batch`]es through [`Consumer`] stages: processors, then an
 //! [`ExporterFanout`](exporters::fanout::ExporterFanout) into each exporter's sending queue.
 
+pub mod auth;
 pub mod body;
 pub mod component_id;
 pub mod config;
