@@ -17,209 +17,12 @@
 
 mod support;
 
-use ciotel_cicd::IdRecipe;
-use ciotel_cicd::ids::{JobKey, trace_id};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use support::{Daemon, TempDir, binary, python, read_json_lines, run_client, spans_in, wait_for};
-
-/// The fixture run: run 14460881260, attempt 13, job "test (1.23)" = check run 40685651258.
-const RUN_FIXTURE: &str = "otel-contrib/githubreceiver/workflow-run-completed.b985387c.json";
-const JOB_FIXTURE: &str = "otel-contrib/githubreceiver/workflow-job-completed.67dbedeb.json";
-const RUN_ID: &str = "14460881260";
-const ATTEMPT: &str = "13";
-const JOB_ID: &str = "40685651258";
-const JOB_NAME: &str = "test (1.23)";
-const SECRET: &str = "in-job-telemetry-test-secret";
-
-/// GitLab pipeline 2366, job 1977 "test" (the Collector's gitlabreceiver `job.success.json`).
-const GITLAB_JOB_FIXTURE: &str = "otel-contrib/gitlabreceiver/job.success.json";
-const PIPELINE_ID: &str = "2366";
-const GITLAB_JOB_ID: &str = "1977";
-
-/// A running ciotel with the github and gitlab webhooks, OTLP in, `cicd_hierarchy`, and a
-/// file out.
-struct Ciotel {
-    dir: TempDir,
-    daemon: Daemon,
-}
-
-impl Ciotel {
-    fn start(label: &str) -> Ciotel {
-        let dir = TempDir::new(label);
-        let traces = dir.join("traces.jsonl");
-        let config = format!(
-            "receivers:
-  otlp:
-    protocols:
-      grpc:
-        endpoint: 127.0.0.1:0
-      http:
-        endpoint: 127.0.0.1:0
-  github:
-    webhook:
-      endpoint: 127.0.0.1:0
-      path: /events/github
-      secret: {SECRET}
-  gitlab:
-    webhook:
-      endpoint: 127.0.0.1:0
-      path: /events/gitlab
-      secret: {SECRET}
-processors:
-  cicd_hierarchy:
-exporters:
-  file:
-    path: {}
-service:
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    traces:
-      receivers: [otlp, github, gitlab]
-      processors: [cicd_hierarchy]
-      exporters: [file]
-",
-            traces.display()
-        );
-        let daemon = Daemon::start(&dir, label, &config);
-        Ciotel { dir, daemon }
-    }
-
-    /// The OTLP gRPC endpoint, as a tool's `OTEL_EXPORTER_OTLP_ENDPOINT`.
-    fn otlp_endpoint(&self) -> String {
-        format!("http://{}", self.daemon.address("otlp", "grpc"))
-    }
-
-    fn spans(&self) -> Vec<Value> {
-        spans_in(&read_json_lines(&self.dir.join("traces.jsonl")))
-    }
-
-    /// Waits for a span matching `pick`.
-    fn span(&self, what: &str, pick: impl Fn(&Value) -> bool) -> Value {
-        wait_for(what, || self.spans().into_iter().find(|s| pick(s)))
-    }
-
-    /// Posts the fixture run's signed `workflow_run` and `workflow_job` deliveries and returns
-    /// the job span the receiver emitted.
-    fn github_run(&self) -> Value {
-        let url = format!(
-            "http://{}/events/github",
-            self.daemon.address("github", "webhook")
-        );
-        let run = format!("workflow_run={}", fixture(RUN_FIXTURE).display());
-        let job = format!("workflow_job={}", fixture(JOB_FIXTURE).display());
-        run_client(
-            "post_webhooks.py",
-            &["github", &url, SECRET, &run, &job],
-            &[],
-        );
-        let job = self.span("the job span", |s| s["name"] == JOB_NAME);
-        // The job span is the one the id recipe names: nothing moved it.
-        let recipe = IdRecipe::CheckRun;
-        let key = JobKey {
-            run_id: RUN_ID,
-            run_attempt: 13,
-            job_id: JOB_ID,
-            job_name: JOB_NAME,
-        };
-        assert_eq!(job["traceId"], trace_id(RUN_ID, 13).to_string());
-        assert_eq!(job["spanId"], recipe.job_span_id(&key).to_string());
-        self.span("the run span", |s| s["name"] == "RUN build-and-test");
-        job
-    }
-
-    /// Posts the GitLab fixture's Job Hook and returns the job span the receiver emitted.
-    fn gitlab_job(&self) -> Value {
-        let url = format!(
-            "http://{}/events/gitlab",
-            self.daemon.address("gitlab", "webhook")
-        );
-        let job = format!("Job Hook={}", fixture(GITLAB_JOB_FIXTURE).display());
-        run_client("post_webhooks.py", &["gitlab", &url, SECRET, &job], &[]);
-        let recipe = IdRecipe::Gitlab;
-        let trace = recipe.trace_id(PIPELINE_ID, 1).to_string();
-        let job = self.span("the GitLab job span", |s| {
-            s["name"] == "test" && s["traceId"] == trace.as_str()
-        });
-        // The receiver's job span is the one the documented recipe names.
-        let key = JobKey {
-            run_id: PIPELINE_ID,
-            run_attempt: 1,
-            job_id: GITLAB_JOB_ID,
-            job_name: "test",
-        };
-        assert_eq!(job["spanId"], recipe.job_span_id(&key).to_string());
-        job
-    }
-}
-
-fn fixture(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures")
-        .join(path)
-}
-
-fn client(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/clients")
-        .join(name)
-}
-
-/// The environment of a GitHub Actions job of the fixture run (what the runner sets, plus the
-/// `CIOTEL_JOB_ID: ${{ job.check_run_id }}` a workflow adds).
-fn github_job_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("CI", "true".into()),
-        ("GITHUB_ACTIONS", "true".into()),
-        ("GITHUB_RUN_ID", RUN_ID.into()),
-        ("GITHUB_RUN_ATTEMPT", ATTEMPT.into()),
-        ("GITHUB_JOB", "test".into()),
-        (
-            "GITHUB_REPOSITORY",
-            "open-telemetry/opentelemetry-collector-contrib".into(),
-        ),
-        ("CIOTEL_JOB_ID", JOB_ID.into()),
-    ]
-}
-
-/// The environment of GitLab CI job 1977 of pipeline 2366.
-fn gitlab_job_env() -> Vec<(&'static str, String)> {
-    vec![
-        ("CI", "true".into()),
-        ("GITLAB_CI", "true".into()),
-        ("CI_PIPELINE_ID", PIPELINE_ID.into()),
-        ("CI_JOB_ID", GITLAB_JOB_ID.into()),
-        ("CI_JOB_NAME", "test".into()),
-    ]
-}
-
-/// A command with the test's own OpenTelemetry variables removed and `env` and the tool's
-/// exporter settings added.
-fn tool(program: impl AsRef<std::ffi::OsStr>, ciotel: &Ciotel, env: &[(&str, String)]) -> Command {
-    let mut cmd = Command::new(program);
-    for var in [
-        "TRACEPARENT",
-        "OTEL_RESOURCE_ATTRIBUTES",
-        "OTEL_SERVICE_NAME",
-        "OTEL_EXPORTER_OTLP_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
-        "OTEL_EXPORTER_OTLP_PROTOCOL",
-        "OTEL_TRACES_EXPORTER",
-        "GITHUB_ACTIONS",
-        "GITLAB_CI",
-        "CIOTEL_JOB_ID",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.current_dir(ciotel.dir.path())
-        .env("OTEL_EXPORTER_OTLP_ENDPOINT", ciotel.otlp_endpoint())
-        .env("OTEL_EXPORTER_OTLP_INSECURE", "true")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-    cmd
-}
+use support::in_job::{
+    ATTEMPT, Ciotel, GITLAB_JOB_ID, JOB_ID, PIPELINE_ID, RUN_ID, attr, check, client,
+    github_job_env, gitlab_job_env, parent, resource_attr, tool,
+};
+use support::{binary, python, run_client, wait_for};
 
 /// The arguments of a pytest session on the sample suite, with pytest-otel naming its session
 /// span `session`.
@@ -236,16 +39,6 @@ fn pytest_args(session: &str) -> Vec<String> {
     ]
 }
 
-fn check(out: Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{}{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 /// Runs pytest as a job step would, optionally through `ciotel traceparent --exec`.
 fn run_pytest(ciotel: &Ciotel, env: &[(&str, String)], session: &str, via_traceparent: bool) {
     let out = if via_traceparent {
@@ -260,28 +53,6 @@ fn run_pytest(ciotel: &Ciotel, env: &[(&str, String)], session: &str, via_tracep
             .output()
     };
     check(out.expect("run pytest"), "pytest with pytest-otel");
-}
-
-fn parent(span: &Value) -> &str {
-    span["parentSpanId"].as_str().unwrap_or("")
-}
-
-fn attr(span: &Value, key: &str) -> Option<String> {
-    attr_in(&span["attributes"], key)
-}
-
-fn resource_attr(span: &Value, key: &str) -> Option<String> {
-    attr_in(&span["_resource"]["attributes"], key)
-}
-
-fn attr_in(attrs: &Value, key: &str) -> Option<String> {
-    let kv = attrs.as_array()?.iter().find(|kv| kv["key"] == key)?;
-    let value = &kv["value"];
-    value["stringValue"]
-        .as_str()
-        .map(str::to_owned)
-        .or_else(|| value["intValue"].as_str().map(str::to_owned))
-        .or_else(|| value["intValue"].as_i64().map(|i| i.to_string()))
 }
 
 /// Waits for pytest-otel's session span `session` and its three test spans; checks they form

@@ -2,6 +2,8 @@
 //! says it is ready, learn its addresses from its log, and stop it (or kill it) afterwards.
 #![allow(dead_code)]
 
+pub mod in_job;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
