@@ -12,7 +12,9 @@
 //!   processor re-homes them to the same place;
 //! - GitLab the same with `CI_PIPELINE_ID` / `CI_JOB_ID`, under the job span the gitlab
 //!   receiver made from the fixture's Job Hook;
-//! - spans shaped like the Jenkins plugin's keep their trace and gain `cicd.*` attributes;
+//! - spans shaped like the Jenkins plugin's (BUILD, phases, agent, stage, step) keep their trace
+//!   and tree and gain `cicd.*` attributes; a tool in an `sh` step with the plugin's
+//!   `TRACEPARENT` lands under that step;
 //! - spans without CI identity pass unchanged.
 
 mod support;
@@ -230,16 +232,24 @@ fn ansible_playbook_with_traceparent_lands_under_the_job_span() {
 }
 
 #[test]
-fn jenkins_shaped_spans_keep_their_trace_and_gain_cicd_attributes() {
+fn jenkins_plugin_spans_keep_their_trace_and_gain_cicd_attributes() {
     let ciotel = Ciotel::start("in-job-jenkins");
     let endpoint = ciotel.otlp_endpoint();
     let printed = run_client("send_jenkins_spans.py", &[&endpoint], &[]);
-    let trace = printed.trim().lines().last().unwrap_or_default().to_owned();
+    let ids: Value = serde_json::from_str(printed.trim().lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{printed}: {e}"));
+    let trace = ids["trace"].as_str().unwrap_or_default().to_owned();
+    let sh_span = ids["sh"].as_str().unwrap_or_default().to_owned();
     assert_eq!(trace.len(), 32, "{printed}");
 
-    let spans = wait_for("the four Jenkins spans", || {
-        let spans = ciotel.spans();
-        (spans.len() == 4).then_some(spans)
+    // The plugin gives a shell step its span as TRACEPARENT: pytest run in that `sh` step.
+    let env = [("TRACEPARENT", format!("00-{trace}-{sh_span}-01"))];
+    run_pytest(&ciotel, &env, "jenkins sh step", false);
+
+    let jenkins = |s: &Value| s["_scope"]["name"] == "io.jenkins.opentelemetry";
+    let spans = wait_for("the seven Jenkins spans", || {
+        let spans: Vec<Value> = ciotel.spans().into_iter().filter(jenkins).collect();
+        (spans.len() == 7).then_some(spans)
     });
     let by_name = |name: &str| {
         spans
@@ -276,14 +286,48 @@ fn jenkins_shaped_spans_keep_their_trace_and_gain_cicd_attributes() {
         assert_eq!(attr(span, ciotel_cicd::hierarchy::ORIGINAL_TRACE_ID), None);
     }
     assert_eq!(parent(root), "", "the build span is still the root");
+    // The plugin's tree, unchanged: BUILD → phases; Phase: Run → Agent → Stage: build → sh.
+    let root_id = root["spanId"].as_str().unwrap_or_default();
+    let chain = [
+        ("Phase: Start", "BUILD my-team/my-app/main"),
+        ("Phase: Run", "BUILD my-team/my-app/main"),
+        ("Phase: Finalise", "BUILD my-team/my-app/main"),
+        ("Agent", "Phase: Run"),
+        ("Stage: build", "Agent"),
+        ("sh", "Stage: build"),
+    ];
+    for (child, parent_name) in chain {
+        assert_eq!(
+            parent(by_name(child)),
+            by_name(parent_name)["spanId"].as_str().unwrap_or_default(),
+            "{child} under {parent_name}"
+        );
+    }
+    assert_eq!(parent(by_name("Phase: Start")), root_id);
     let step = by_name("sh");
+    assert_eq!(step["spanId"], sh_span.as_str());
     assert_eq!(
         attr(step, "cicd.pipeline.name"),
         None,
         "steps carry no ci.pipeline.*"
     );
+    for (key, value) in [
+        ("jenkins.pipeline.step.type", "sh"),
+        ("jenkins.pipeline.step.id", "15"),
+        ("jenkins.pipeline.step.result", "UNSTABLE"),
+        ("jenkins.computer.name", "linux-agent-7"),
+    ] {
+        assert_eq!(attr(step, key).as_deref(), Some(value), "{key}");
+    }
     assert_eq!(
-        attr(step, "jenkins.pipeline.step.type").as_deref(),
-        Some("sh")
+        attr(by_name("Stage: build"), "jenkins.pipeline.step.type").as_deref(),
+        Some("stage")
+    );
+
+    // The tool's spans hang under the sh step, in the build's trace, untouched.
+    let session = pytest_tree(&ciotel, "jenkins sh step", &trace, &sh_span);
+    assert_eq!(
+        attr(&session, ciotel_cicd::hierarchy::ORIGINAL_TRACE_ID),
+        None
     );
 }

@@ -1,11 +1,14 @@
 """Sends the spans of one Jenkins pipeline build as the Jenkins OpenTelemetry plugin shapes
-them (its docs/job-traces.md): scope `io.jenkins.opentelemetry`, a `BUILD` root span with the
-plugin's `ci.pipeline.*` attributes, `Phase: Run`, a stage and an `sh` step with
-`jenkins.pipeline.step.*`. Prints the trace id (hex).
+them (its docs/job-traces.md and its tests' span chains): scope `io.jenkins.opentelemetry`, a
+`BUILD` root span with the plugin's `ci.pipeline.*` attributes and, under it, `Phase: Start`,
+`Phase: Run` → `Agent` → `Stage: build` → an `sh` step with `jenkins.pipeline.step.*`, and
+`Phase: Finalise`. Prints {"trace": trace id, "sh": the sh step's span id} (hex): the plugin
+gives a shell step that span as its TRACEPARENT.
 
 Usage: python send_jenkins_spans.py http://host:port   (OTLP gRPC)
 """
 
+import json
 import sys
 
 from opentelemetry import trace
@@ -52,11 +55,19 @@ def main():
         },
     )
     root_ctx = trace.set_span_in_context(root)
+    start = tracer.start_span("Phase: Start", context=root_ctx, start_time=T0)
+    start.end(end_time=T0 + SECOND)
     phase = tracer.start_span("Phase: Run", context=root_ctx, start_time=T0 + SECOND)
     phase_ctx = trace.set_span_in_context(phase)
-    stage = tracer.start_span(
-        "Stage: test",
+    agent = tracer.start_span(
+        "Agent",
         context=phase_ctx,
+        start_time=T0 + SECOND,
+        attributes={"jenkins.pipeline.step.type": "node", "jenkins.pipeline.step.name": "Allocate node : Start"},
+    )
+    stage = tracer.start_span(
+        "Stage: build",
+        context=trace.set_span_in_context(agent),
         start_time=T0 + 2 * SECOND,
         attributes={
             "jenkins.pipeline.step.name": "Stage",
@@ -75,15 +86,23 @@ def main():
             "jenkins.pipeline.step.id": "15",
             "jenkins.pipeline.step.plugin.name": "workflow-durable-task-step",
             "jenkins.computer.name": "linux-agent-7",
+            "jenkins.pipeline.step.result": "UNSTABLE",
         },
     )
     step.set_status(Status(StatusCode.OK))
     step.end(end_time=T0 + 20 * SECOND)
     stage.end(end_time=T0 + 21 * SECOND)
+    agent.end(end_time=T0 + 21 * SECOND)
     phase.end(end_time=T0 + 28 * SECOND)
+    finalise = tracer.start_span("Phase: Finalise", context=root_ctx, start_time=T0 + 28 * SECOND)
+    finalise.end(end_time=T0 + 30 * SECOND)
     root.end(end_time=T0 + 30 * SECOND)
     provider.shutdown()
-    print(format(root.get_span_context().trace_id, "032x"))
+    ids = {
+        "trace": format(root.get_span_context().trace_id, "032x"),
+        "sh": format(step.get_span_context().span_id, "016x"),
+    }
+    print(json.dumps(ids))
 
 
 if __name__ == "__main__":
