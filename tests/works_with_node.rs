@@ -28,8 +28,13 @@ use support::in_job::{
     resource_attr, tool,
 };
 
-/// tests/clients/node, after checking that `npm ci` installed the SDK there.
+/// tests/clients/node, after checking that `node` runs and `npm ci` installed the SDK there.
 fn node_clients() -> PathBuf {
+    let node = std::process::Command::new("node").arg("--version").output();
+    assert!(
+        node.as_ref().is_ok_and(|out| out.status.success()),
+        "`node` does not run ({node:?}): the Node SDK tests need Node.js >= 20.6 and npm on PATH"
+    );
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/node");
     assert!(
         dir.join("node_modules/@opentelemetry/exporter-trace-otlp-grpc")
