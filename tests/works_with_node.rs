@@ -13,7 +13,8 @@
 //!   status;
 //! - over OTLP/HTTP protobuf the exporter streams its body (`Transfer-Encoding: chunked`, no
 //!   `Content-Length`, checked on the wire by a recording TCP relay); with the run and job ids in
-//!   `OTEL_RESOURCE_ATTRIBUTES`, `cicd_hierarchy` moves the spans under the job span.
+//!   `OTEL_RESOURCE_ATTRIBUTES`, `cicd_hierarchy` moves the spans under the job span;
+//! - the same gzip-compressed, in a GitLab job, with `TRACEPARENT` from `ciotel traceparent`.
 
 mod support;
 
@@ -24,8 +25,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use support::binary;
 use support::in_job::{
-    ATTEMPT, Ciotel, JOB_ID, RUN_ID, attr, attr_value, check, github_job_env, parent,
-    resource_attr, tool,
+    ATTEMPT, Ciotel, JOB_ID, RUN_ID, attr, attr_value, check, github_job_env, gitlab_job_env,
+    parent, resource_attr, tool, traceparent,
 };
 
 /// tests/clients/node, after checking that `node` runs and `npm ci` installed the SDK there.
@@ -224,6 +225,50 @@ fn node_sdk_over_otlp_http_streams_chunked_bodies_and_is_rehomed_by_resource_att
     );
     let response = relay.response_head();
     assert!(response.starts_with("http/1.1 200 "), "{response}");
+}
+
+#[test]
+fn node_sdk_over_otlp_http_gzip_in_a_gitlab_job_lands_under_the_job_span() {
+    let ciotel = Ciotel::start("works-node-gitlab");
+    let job = ciotel.gitlab_job();
+    let trace = job["traceId"].as_str().unwrap();
+    let job_span = job["spanId"].as_str().unwrap();
+
+    let relay = Relay::in_front_of(ciotel.daemon.address("otlp", "http"));
+    let dir = node_clients();
+    let mut env = gitlab_job_env();
+    env.extend([
+        ("OTEL_SERVICE_NAME", "shop-build".into()),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf".into()),
+        ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip".into()),
+        (
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://{}", relay.address),
+        ),
+    ]);
+    // `export TRACEPARENT=$(ciotel traceparent)` in the job's script.
+    let tp = traceparent(&ciotel, &env);
+    env.push(("TRACEPARENT", tp));
+    let out = tool("node", &ciotel, &env)
+        .current_dir(&dir)
+        .args(["send_spans.js", "http"])
+        .output()
+        .expect("run node");
+    let ids = sent(&out.stdout);
+    check(out, "the Node step over OTLP/HTTP protobuf with gzip");
+    assert_eq!(ids.trace, trace);
+
+    check_node_spans(&ciotel, &ids, trace, job_span);
+    let request = relay.request_head();
+    assert!(
+        request.contains("\r\ncontent-encoding: gzip\r\n"),
+        "{request}"
+    );
+    assert!(
+        request.contains("\r\ntransfer-encoding: chunked\r\n")
+            && !request.contains("\r\ncontent-length:"),
+        "a streamed gzip body: {request}"
+    );
 }
 
 /// A TCP relay that forwards every connection to `upstream` and keeps the bytes that pass
