@@ -240,6 +240,8 @@ fn otlphttp_sends_the_bearer_token_from_a_file_and_a_rewritten_token_on_a_later_
         daemon.log_text()
     );
     assert_not_in_output(&daemon, &["first-token-4f2a", "second-token-9c1e"]);
+    // Loopback is not "the network": no plaintext warning.
+    assert!(!daemon.log_text().contains("WITHOUT TLS"));
 }
 
 #[test]

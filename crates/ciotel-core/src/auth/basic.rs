@@ -1,4 +1,5 @@
-//! `basicauth` extension: HTTP Basic credentials, the Collector's keys.
+//! `basicauth` extension: HTTP Basic credentials, the Collector's keys; its config and server
+//! side (the client side is in `basic_client.rs`).
 //!
 //! One extension is either a server (`htpasswd: {file, inline}`: the users a listener accepts)
 //! or a client (`client_auth: {username, password}`: what an exporter sends), as in the
@@ -8,17 +9,16 @@
 //! `inline` line. Hash formats: [`super::htpasswd`]. bcrypt successes are remembered briefly:
 //! [`super::verified_cache`].
 
+pub use super::basic_client::{BasicAuthClient, ClientAuthConfig};
 use super::file_watch::{CHECK_INTERVAL, WatchedFile};
 use super::htpasswd::Htpasswd;
-use super::secret_field::secret;
 use super::verified_cache::{self, VerifiedCache};
-use super::{AuthError, ClientAuthenticator, ServerAuthenticator};
+use super::{AuthError, ServerAuthenticator};
 use crate::config::checked::checked_str;
-use crate::webhook::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use http::HeaderMap;
 use http::header::AUTHORIZATION;
-use http::{HeaderMap, HeaderValue};
 use serde::{Deserialize, Deserializer};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -62,17 +62,6 @@ fn inline_htpasswd<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InlineHtpas
     })
 }
 
-/// `client_auth:`: the credentials an exporter sends.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ClientAuthConfig {
-    /// The user name (no `:`, which Basic cannot carry).
-    pub username: String,
-    /// The password.
-    #[serde(deserialize_with = "secret")]
-    pub password: Secret,
-}
-
 impl BasicAuthConfig {
     /// The checks made while the config is parsed (use with `checked_map`).
     pub fn validate(&self) -> Result<(), String> {
@@ -89,9 +78,7 @@ impl BasicAuthConfig {
             (Some(h), None) if h.file.is_none() && h.inline.is_none() => {
                 Err("`htpasswd` needs `file` or `inline`".into())
             }
-            (None, Some(c)) if c.username.contains(':') => {
-                Err("`client_auth.username` cannot contain `:`".into())
-            }
+            (None, Some(c)) => c.validate(),
             _ => Ok(()),
         }
     }
@@ -181,28 +168,5 @@ impl ServerAuthenticator for BasicAuthServer {
         } else {
             Err(AuthError::Invalid)
         }
-    }
-}
-
-/// The client side of `basicauth`: sends `Authorization: Basic base64(user:password)`.
-pub struct BasicAuthClient {
-    value: HeaderValue,
-}
-
-impl BasicAuthClient {
-    /// Builds it from `client_auth:`.
-    pub fn new(config: &ClientAuthConfig) -> Result<Self, String> {
-        let pair = format!("{}:{}", config.username, config.password.expose());
-        let mut value = HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(pair)))
-            .map_err(|_| "the credentials cannot be sent in a header".to_string())?;
-        value.set_sensitive(true);
-        Ok(BasicAuthClient { value })
-    }
-}
-
-impl ClientAuthenticator for BasicAuthClient {
-    fn apply(&self, headers: &mut HeaderMap) -> Result<(), AuthError> {
-        headers.insert(AUTHORIZATION, self.value.clone());
-        Ok(())
     }
 }

@@ -8,7 +8,8 @@
 //!
 //! Files, one concern each:
 //! - `bearer_token.rs`: the `bearertokenauth` extension (config, both sides);
-//! - `basic.rs`: the `basicauth` extension (config, server and client sides);
+//! - `basic.rs`: the `basicauth` extension (config, server side); `basic_client.rs`: its
+//!   client side;
 //! - `htpasswd.rs`: htpasswd lines and their hash formats; `md5_crypt.rs`: apr1 / `$1$`;
 //! - `verified_cache.rs`: a short memory of bcrypt successes, keyed by a digest;
 //! - `file_watch.rs`: credential files re-read when they change;
@@ -20,6 +21,7 @@
 //! [`Secret`](crate::webhook::Secret), and errors name keys, files and lines only.
 
 pub mod basic;
+mod basic_client;
 pub mod bearer_token;
 pub mod file_watch;
 pub mod htpasswd;

@@ -219,6 +219,13 @@ impl OtlpGrpcExporter {
             )?),
             None => None,
         };
+        if auth.is_some() {
+            let host = target
+                .authority
+                .rsplit_once(':')
+                .map_or(target.authority.as_str(), |(h, _)| h);
+            settings::warn_if_credentials_in_clear(id, host, use_tls);
+        }
         Ok(OtlpGrpcExporter {
             id: id.to_string(),
             uri,

@@ -284,6 +284,12 @@ impl OtlpHttpExporter {
             )?),
             None => None,
         };
+        if auth.is_some() {
+            for url in urls.iter().flatten() {
+                let host = url.host_str().unwrap_or_default();
+                settings::warn_if_credentials_in_clear(id, host, url.scheme() == "https");
+            }
+        }
         Ok(OtlpHttpExporter {
             id: id.to_string(),
             client,

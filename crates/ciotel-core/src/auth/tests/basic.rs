@@ -154,7 +154,8 @@ fn an_unreadable_htpasswd_file_at_start_is_an_error_naming_it() {
 fn client_sends_the_rfc_7617_header() {
     let client = BasicAuthClient::new(&ClientAuthConfig {
         username: "Aladdin".into(),
-        password: Secret::new("open sesame"),
+        password: Some(Secret::new("open sesame")),
+        ..ClientAuthConfig::default()
     })
     .unwrap();
     let mut h = HeaderMap::new();
@@ -171,7 +172,8 @@ fn client_sends_the_rfc_7617_header() {
 fn config_is_a_server_or_a_client_not_both_nor_neither() {
     let client = ClientAuthConfig {
         username: "u".into(),
-        password: Secret::new("p"),
+        password: Some(Secret::new("p")),
+        ..ClientAuthConfig::default()
     };
     let both = BasicAuthConfig {
         htpasswd: Some(inline(&format!("bob:{BOB_APR1}"))),
@@ -216,8 +218,48 @@ fn config_is_a_server_or_a_client_not_both_nor_neither() {
         "{:?}",
         ClientAuthConfig {
             username: "u".into(),
-            password: Secret::new("pw-42")
+            password: Some(Secret::new("pw-42")),
+            ..ClientAuthConfig::default()
         }
     );
     assert!(!shown.contains("pw-42"), "{shown}");
+}
+
+#[test]
+fn client_credentials_from_files_win_and_are_re_read_after_they_change() {
+    let dir = Scratch::new("basic-client-files");
+    let config = ClientAuthConfig {
+        username: "ignored".into(),
+        username_file: Some(dir.write("user", "agent\n")),
+        password: Some(Secret::new("ignored")),
+        password_file: Some(dir.write("pass", "first pass\n")),
+    };
+    let client = BasicAuthClient::build(&config, Duration::ZERO).unwrap();
+    let sent = || {
+        let mut h = HeaderMap::new();
+        client.apply(&mut h).unwrap();
+        h["authorization"].to_str().unwrap().to_string()
+    };
+    let expected = |pair: &str| format!("Basic {}", STANDARD.encode(pair));
+    assert_eq!(sent(), expected("agent:first pass"));
+    dir.overwrite("pass", "second pass\n");
+    assert_eq!(sent(), expected("agent:second pass"));
+    // Gone: the last good password stays in use.
+    std::fs::remove_file(dir.path().join("pass")).unwrap();
+    assert_eq!(sent(), expected("agent:second pass"));
+
+    let missing = ClientAuthConfig {
+        password_file: Some(dir.path().join("pass")),
+        ..config
+    };
+    let e = BasicAuthClient::new(&missing).err().unwrap();
+    assert!(e.starts_with("client_auth.password_file `"), "{e}");
+    let none = ClientAuthConfig {
+        username: "u".into(),
+        ..ClientAuthConfig::default()
+    };
+    assert_eq!(
+        none.validate().unwrap_err(),
+        "set `client_auth.password` or `client_auth.password_file`"
+    );
 }

@@ -34,7 +34,8 @@ fn resolves_enabled_authenticators_and_names_every_wrong_reference() {
         htpasswd: None,
         client_auth: Some(ClientAuthConfig {
             username: "u".into(),
-            password: Secret::new("p"),
+            password: Some(Secret::new("p")),
+            ..ClientAuthConfig::default()
         }),
     };
     let ids = [
