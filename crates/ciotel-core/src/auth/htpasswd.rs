@@ -120,8 +120,15 @@ impl PasswordHash {
     pub fn parse(text: &str) -> Result<PasswordHash, String> {
         const HOW: &str = "make the line with `htpasswd -nB USER` (bcrypt)";
         if text.starts_with("$2") {
-            let parts = bcrypt::HashParts::from_str(text)
-                .map_err(|e| format!("invalid bcrypt hash: {e}"))?;
+            // The crate's error quotes the hash, so it is not passed on; and it slices the text
+            // by byte offsets, so only 60 ASCII bytes are handed to it.
+            let well_formed = text.len() == 60 && text.is_ascii();
+            let parts = well_formed.then(|| bcrypt::HashParts::from_str(text).ok());
+            let parts = parts.flatten().ok_or_else(|| {
+                "invalid bcrypt hash: expected `$2y$` (or `$2b$`, `$2a$`), a two-digit cost, `$` \
+                 and 53 characters"
+                    .to_string()
+            })?;
             if !(4..=31).contains(&parts.get_cost()) {
                 return Err(format!("bcrypt cost {} is out of 4..=31", parts.get_cost()));
             }

@@ -86,6 +86,11 @@ fn refuses_what_it_cannot_check_naming_line_and_user_but_not_the_value() {
             "frank:$2y$04$tooshort",
             "line 1: user `frank`: invalid bcrypt hash",
         ),
+        // 60 bytes, not ASCII: refused, not sliced mid-character.
+        (
+            "frank:$2y$04$ééééééééééééééééééééééééééa",
+            "line 1: user `frank`: invalid bcrypt hash",
+        ),
         (
             "frank:$apr1$nodollar",
             "line 1: user `frank`: invalid $apr1$ hash: expected $apr1$salt$hash",
