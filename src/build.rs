@@ -5,6 +5,8 @@ use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig}
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
+use ciotel_core::auth::Authenticators;
+use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
@@ -32,7 +34,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, thiserror::Error)]
 #[error("{kind} `{id}`: {message}")]
 pub struct BuildError {
-    /// `receiver`, `processor` or `exporter`.
+    /// `receiver`, `processor`, `exporter` or `extension`.
     pub kind: &'static str,
     /// The component id.
     pub id: String,
@@ -51,10 +53,25 @@ impl BuildError {
     }
 }
 
+/// Builds the authenticator extensions listed in `service.extensions` (reading their token and
+/// htpasswd files), for the listeners and exporters whose `auth:` names them.
+pub fn authenticators(config: &Config) -> Result<Authenticators, BuildError> {
+    let extensions = config
+        .extensions
+        .iter()
+        .map(|(id, extension)| (id, extension.authenticator()));
+    Authenticators::build(extensions, &config.service.extensions).map_err(|e| BuildError {
+        kind: "extension",
+        id: e.id,
+        message: e.message,
+    })
+}
+
 /// Builds every exporter some pipeline uses, each behind its own sending queue.
 pub fn exporters(
     config: &Config,
     registry: &Registry,
+    authenticators: &Authenticators,
 ) -> Result<BTreeMap<ComponentId, Arc<QueuedExporter>>, BuildError> {
     let mut out = BTreeMap::new();
     for pipeline in config.service.pipelines.values() {
@@ -65,7 +82,7 @@ pub fn exporters(
             let Some(exporter_config) = config.exporters.get(id) else {
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
-            let (exporter, queue, retry) = exporter(id, exporter_config)?;
+            let (exporter, queue, retry) = exporter(id, exporter_config, authenticators)?;
             let queued = QueuedExporter::start(&id.to_string(), exporter, &queue, &retry, registry);
             out.insert(id.clone(), queued);
         }
@@ -76,12 +93,13 @@ pub fn exporters(
 fn exporter(
     id: &ComponentId,
     config: &ExporterConfig,
+    authenticators: &Authenticators,
 ) -> Result<(Arc<dyn Exporter>, QueueConfig, RetryConfig), BuildError> {
     let name = id.to_string();
     let fail = |e: &dyn std::fmt::Display| BuildError::new("exporter", id, e);
     Ok(match config {
         ExporterConfig::Otlp(c) => {
-            let e = OtlpGrpcExporter::new(&name, c).map_err(|e| fail(&e))?;
+            let e = OtlpGrpcExporter::with_auth(&name, c, authenticators).map_err(|e| fail(&e))?;
             (
                 Arc::new(e),
                 c.sending_queue.clone(),
@@ -89,7 +107,7 @@ fn exporter(
             )
         }
         ExporterConfig::OtlpHttp(c) => {
-            let e = OtlpHttpExporter::new(&name, c).map_err(|e| fail(&e))?;
+            let e = OtlpHttpExporter::with_auth(&name, c, authenticators).map_err(|e| fail(&e))?;
             (
                 Arc::new(e),
                 c.sending_queue.clone(),

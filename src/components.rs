@@ -4,7 +4,9 @@
 use ciotel_cicd::hierarchy::HierarchyConfig;
 use ciotel_cicd::ownership::OwnershipConfig;
 use ciotel_core::Signal;
+use ciotel_core::auth::{AuthenticatorConfig, BasicAuthConfig, BearerTokenAuthConfig};
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::auth_refs::AuthUse;
 use ciotel_core::config::checked::checked_map;
 use ciotel_core::config::component_map::{TypedConfig, or_default};
 use ciotel_core::exporters::debug::DebugConfig;
@@ -168,6 +170,14 @@ impl ComponentInfo for ExporterConfig {
             _ => true,
         }
     }
+
+    fn auth_references(&self) -> Vec<AuthUse<'_>> {
+        match self {
+            ExporterConfig::Otlp(c) => c.auth_references(),
+            ExporterConfig::OtlpHttp(c) => c.auth_references(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// An extension's config.
@@ -175,18 +185,36 @@ impl ComponentInfo for ExporterConfig {
 pub enum ExtensionConfig {
     /// `health_check`.
     HealthCheck(HealthCheckConfig),
+    /// `bearertokenauth`: a static token in a header, checked or sent.
+    BearerTokenAuth(Box<BearerTokenAuthConfig>),
+    /// `basicauth`: htpasswd users checked, or Basic credentials sent.
+    BasicAuth(Box<BasicAuthConfig>),
 }
 
 impl TypedConfig for ExtensionConfig {
     const SECTION: &'static str = "extensions";
-    const TYPES: &'static [&'static str] = &["health_check"];
+    const TYPES: &'static [&'static str] = &["health_check", "bearertokenauth", "basicauth"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
             "health_check" => or_default(d).map(ExtensionConfig::HealthCheck),
+            "bearertokenauth" => checked_map(d, BearerTokenAuthConfig::validate)
+                .map(|c| ExtensionConfig::BearerTokenAuth(Box::new(c))),
+            "basicauth" => checked_map(d, BasicAuthConfig::validate)
+                .map(|c| ExtensionConfig::BasicAuth(Box::new(c))),
             other => Err(de::Error::custom(format!(
                 "unknown extension type `{other}`"
             ))),
+        }
+    }
+}
+
+impl ComponentInfo for ExtensionConfig {
+    fn authenticator(&self) -> Option<AuthenticatorConfig<'_>> {
+        match self {
+            ExtensionConfig::BearerTokenAuth(c) => Some(AuthenticatorConfig::BearerToken(c)),
+            ExtensionConfig::BasicAuth(c) => Some(AuthenticatorConfig::Basic(c)),
+            ExtensionConfig::HealthCheck(_) => None,
         }
     }
 }

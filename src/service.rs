@@ -131,7 +131,8 @@ async fn start_all(
         side_tasks.push(task);
     }
 
-    let exporters = build::exporters(config, registry)?;
+    let authenticators = build::authenticators(config)?;
+    let exporters = build::exporters(config, registry, &authenticators)?;
     let mut inputs: BTreeMap<ComponentId, PipelineInputs> = BTreeMap::new();
     let mut processor_tasks = Vec::new();
     for (pipeline_id, pipeline) in &config.service.pipelines {

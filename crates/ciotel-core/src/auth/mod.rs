@@ -5,6 +5,39 @@
 //! Listeners hold an [`ServerAuthenticator`] and run it on every request's headers before any
 //! body byte is read (HTTP answers 401, gRPC UNAUTHENTICATED). Exporters hold a
 //! [`ClientAuthenticator`] that adds the credential to every outgoing request.
+//!
+//! Files, one concern each:
+//! - `bearer_token.rs`: the `bearertokenauth` extension (config, both sides);
+//! - `basic.rs`: the `basicauth` extension (config, server side); `basic_client.rs`: its
+//!   client side;
+//! - `htpasswd.rs`: htpasswd lines and their hash formats; `md5_crypt.rs`: apr1 / `$1$`;
+//! - `verified_cache.rs`: a short memory of bcrypt successes, keyed by a digest;
+//! - `file_watch.rs`: credential files re-read when they change;
+//! - `secret_field.rs`: reading credentials from the config without quoting them in errors;
+//! - `resolver.rs`: [`Authenticators`], built from `extensions:`, and the words for a wrong
+//!   reference, shared with the config check.
+//!
+//! No credential is ever logged or put in an error: configs hold them as
+//! [`Secret`](crate::webhook::Secret), and errors name keys, files and lines only.
+
+pub mod basic;
+mod basic_client;
+pub mod bearer_token;
+pub mod file_watch;
+pub mod htpasswd;
+mod md5_crypt;
+pub mod resolver;
+mod secret_field;
+pub mod verified_cache;
+
+#[cfg(test)]
+mod tests;
+
+pub use basic::{BasicAuthConfig, ClientAuthConfig, HtpasswdConfig};
+pub use bearer_token::BearerTokenAuthConfig;
+pub use resolver::{
+    AuthBuildError, AuthenticatorConfig, Authenticators, NoAuthenticators, Side, Sides,
+};
 
 use crate::component_id::ComponentId;
 use serde::Deserialize;

@@ -5,6 +5,7 @@
 //! component types and invalid values fail here with their line), then checks of the pipeline
 //! graph (undefined or unused components).
 
+pub mod auth_refs;
 pub mod checked;
 pub mod component_map;
 pub mod env;
@@ -12,8 +13,10 @@ pub mod locate;
 pub mod service;
 pub mod values;
 
+use crate::auth::AuthenticatorConfig;
 use crate::component_id::ComponentId;
 use crate::signal::Signal;
+use auth_refs::AuthUse;
 use component_map::{ComponentMap, TypedConfig, singular};
 use serde::Deserialize;
 use service::ServiceConfig;
@@ -47,6 +50,17 @@ pub trait ComponentInfo {
     fn supports(&self, signal: Signal) -> bool {
         let _ = signal;
         true
+    }
+
+    /// Every `auth:` in this component's config (a receiver's listeners, an exporter), for
+    /// checking the references with their lines.
+    fn auth_references(&self) -> Vec<AuthUse<'_>> {
+        Vec::new()
+    }
+
+    /// For an extension that is an authenticator (`bearertokenauth`, `basicauth`), its config.
+    fn authenticator(&self) -> Option<AuthenticatorConfig<'_>> {
+        None
     }
 }
 
@@ -104,7 +118,7 @@ where
     R: TypedConfig + ComponentInfo,
     P: TypedConfig + ComponentInfo,
     E: TypedConfig + ComponentInfo,
-    X: TypedConfig,
+    X: TypedConfig + ComponentInfo,
 {
     let source_name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
@@ -128,7 +142,7 @@ where
     R: TypedConfig + ComponentInfo,
     P: TypedConfig + ComponentInfo,
     E: TypedConfig + ComponentInfo,
-    X: TypedConfig,
+    X: TypedConfig + ComponentInfo,
 {
     let fail = |problems| ConfigError {
         source_name: source_name.to_string(),
@@ -154,7 +168,9 @@ where
         problems.sort_by_key(|p| p.line);
         fail(problems)
     })?;
-    let (errors, warnings) = check_graph(&config, text);
+    let (mut errors, warnings) = check_graph(&config, text);
+    errors.extend(auth_refs::check(&config, text));
+    errors.sort_by_key(|p| p.line);
     if !errors.is_empty() {
         return Err(fail(errors));
     }
@@ -237,13 +253,14 @@ fn yaml_problem(e: &yaml_serde::Error) -> Problem {
 }
 
 /// Checks that pipelines name only defined components that can carry their signal, and finds
-/// components no pipeline uses. Returns (errors, warnings).
+/// components no pipeline uses. Returns (errors, warnings). `auth:` references are checked
+/// in [`auth_refs`].
 fn check_graph<R, P, E, X>(config: &Config<R, P, E, X>, text: &str) -> (Vec<Problem>, Vec<Problem>)
 where
     R: TypedConfig + ComponentInfo,
     P: TypedConfig + ComponentInfo,
     E: TypedConfig + ComponentInfo,
-    X: TypedConfig,
+    X: TypedConfig + ComponentInfo,
 {
     let mut errors = Vec::new();
     let at = |path: &[&str], value: Option<&str>, message: String| Problem {

@@ -63,6 +63,14 @@ pub enum BuildError {
         /// What reqwest said.
         reason: String,
     },
+    /// `auth:` names an authenticator that cannot be used here.
+    #[error("exporter {id}: auth: {reason}")]
+    Auth {
+        /// The exporter's id.
+        id: String,
+        /// What is wrong with the reference (never a credential).
+        reason: String,
+    },
     /// The `file` exporter's output file (or its directory) cannot be created or opened.
     #[error("exporter {id}: cannot open `{}` for writing: {source}", path.display())]
     OpenFile {
@@ -105,5 +113,22 @@ pub(crate) fn at(
             after,
             reason: format!("{target}: {reason}"),
         },
+    }
+}
+
+/// An authenticator that could not add its credential: a token that cannot go in a header will
+/// not get better by retrying; an authenticator that cannot answer now (its file) may.
+pub(crate) fn auth_failure(
+    error: ciotel_core::auth::AuthError,
+) -> ciotel_core::exporters::ExportError {
+    use ciotel_core::auth::AuthError;
+    use ciotel_core::exporters::ExportError;
+    match error {
+        AuthError::Unavailable(reason) => ExportError::Retryable(format!(
+            "the authenticator cannot add its credential: {reason}"
+        )),
+        other => ExportError::Permanent(format!(
+            "the authenticator cannot add its credential: {other}"
+        )),
     }
 }

@@ -1,13 +1,15 @@
 //! `otlp` exporter: OTLP over gRPC to a Collector, Tempo, Jaeger or any OTLP backend — gzip,
 //! headers as metadata, TLS, 64 MiB messages, and failures classified per the OTLP spec.
 
-use super::error::{at, with_causes};
+use super::error::{at, auth_failure, with_causes};
 use super::partial_success::{self, ExportResponse, PartialSuccess};
 use super::settings::{self, Compression};
 use super::tls::{self, TlsConfig};
 use super::{BuildError, classify};
 use ciotel_core::Batch;
+use ciotel_core::auth::{AuthReference, AuthResolver, ClientAuthenticator, NoAuthenticators};
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::auth_refs::AuthUse;
 use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
@@ -20,7 +22,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
@@ -58,6 +60,9 @@ pub struct OtlpGrpcExporterConfig {
     /// The bounded queue in front of the exporter.
     #[serde(default, deserialize_with = "settings::queue")]
     pub sending_queue: QueueConfig,
+    /// An authenticator extension that adds a credential to every export's metadata.
+    #[serde(default)]
+    pub auth: Option<AuthReference>,
 }
 
 impl Default for OtlpGrpcExporterConfig {
@@ -71,12 +76,23 @@ impl Default for OtlpGrpcExporterConfig {
             tls: None,
             retry_on_failure: RetryConfig::default(),
             sending_queue: QueueConfig::default(),
+            auth: None,
         }
     }
 }
 
 /// The gRPC exporter handles every signal.
-impl ComponentInfo for OtlpGrpcExporterConfig {}
+impl ComponentInfo for OtlpGrpcExporterConfig {
+    fn auth_references(&self) -> Vec<AuthUse<'_>> {
+        self.auth
+            .iter()
+            .map(|reference| AuthUse {
+                path: &["auth"],
+                reference,
+            })
+            .collect()
+    }
+}
 
 /// An endpoint split into its scheme's TLS choice (`None`: no scheme) and `host:port`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,12 +154,24 @@ pub struct OtlpGrpcExporter {
     metadata: MetadataMap,
     compression: Compression,
     timeout: Duration,
+    auth: Option<Arc<dyn ClientAuthenticator>>,
 }
 
 impl OtlpGrpcExporter {
-    /// Builds the exporter. Certificates are read now; the backend is dialled on the first
-    /// export (and redialled by the channel as needed), so it need not be up yet.
+    /// Builds the exporter without authenticators: a config with `auth:` is refused (use
+    /// [`with_auth`](Self::with_auth)).
     pub fn new(id: &str, config: &OtlpGrpcExporterConfig) -> Result<Self, BuildError> {
+        Self::with_auth(id, config, &NoAuthenticators)
+    }
+
+    /// Builds the exporter, taking `auth:` from `authenticators`. Certificates are read now;
+    /// the backend is dialled on the first export (and redialled by the channel as needed), so
+    /// it need not be up yet.
+    pub fn with_auth(
+        id: &str,
+        config: &OtlpGrpcExporterConfig,
+        authenticators: &dyn AuthResolver,
+    ) -> Result<Self, BuildError> {
         let target = parse_target(&config.endpoint).map_err(|reason| {
             if config.endpoint.trim().is_empty() {
                 BuildError::Missing {
@@ -182,6 +210,22 @@ impl OtlpGrpcExporter {
             endpoint = material.apply_to_endpoint(id, endpoint)?;
         }
         let headers = settings::header_map(id, &config.headers)?;
+        let auth = match &config.auth {
+            Some(reference) => Some(authenticators.client(&reference.authenticator).map_err(
+                |reason| BuildError::Auth {
+                    id: id.to_string(),
+                    reason,
+                },
+            )?),
+            None => None,
+        };
+        if auth.is_some() {
+            let host = target
+                .authority
+                .rsplit_once(':')
+                .map_or(target.authority.as_str(), |(h, _)| h);
+            settings::warn_if_credentials_in_clear(id, host, use_tls);
+        }
         Ok(OtlpGrpcExporter {
             id: id.to_string(),
             uri,
@@ -190,6 +234,7 @@ impl OtlpGrpcExporter {
             metadata: MetadataMap::from_headers(headers),
             compression: config.compression,
             timeout: config.timeout,
+            auth,
         })
     }
 
@@ -201,14 +246,29 @@ impl OtlpGrpcExporter {
             .clone()
     }
 
-    fn request<T>(&self, message: T) -> tonic::Request<T> {
+    /// The metadata of one export: the configured headers and, with `auth:`, the credential
+    /// (asked for on every export, so a rotated token file is used at once).
+    fn metadata(&self) -> Result<MetadataMap, ExportError> {
+        let Some(auth) = &self.auth else {
+            return Ok(self.metadata.clone());
+        };
+        let mut headers = self.metadata.clone().into_headers();
+        auth.apply(&mut headers).map_err(auth_failure)?;
+        Ok(MetadataMap::from_headers(headers))
+    }
+
+    fn request<T>(&self, message: T, metadata: &MetadataMap) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
-        *request.metadata_mut() = self.metadata.clone();
+        *request.metadata_mut() = metadata.clone();
         request.set_timeout(self.timeout);
         request
     }
 
-    async fn call(&self, batch: &Batch) -> Result<Option<PartialSuccess>, tonic::Status> {
+    async fn call(
+        &self,
+        batch: &Batch,
+        metadata: &MetadataMap,
+    ) -> Result<Option<PartialSuccess>, tonic::Status> {
         macro_rules! client {
             ($client:ident) => {{
                 let client = $client::new(self.channel())
@@ -227,7 +287,7 @@ impl OtlpGrpcExporter {
                     resource_spans: groups.clone(),
                 };
                 let response = client!(TraceServiceClient)
-                    .export(self.request(request))
+                    .export(self.request(request, metadata))
                     .await?;
                 response.get_ref().partial_success()
             }
@@ -236,7 +296,7 @@ impl OtlpGrpcExporter {
                     resource_metrics: groups.clone(),
                 };
                 let response = client!(MetricsServiceClient)
-                    .export(self.request(request))
+                    .export(self.request(request, metadata))
                     .await?;
                 response.get_ref().partial_success()
             }
@@ -245,7 +305,7 @@ impl OtlpGrpcExporter {
                     resource_logs: groups.clone(),
                 };
                 let response = client!(LogsServiceClient)
-                    .export(self.request(request))
+                    .export(self.request(request, metadata))
                     .await?;
                 response.get_ref().partial_success()
             }
@@ -274,7 +334,9 @@ fn failure(status: &tonic::Status) -> ExportError {
 impl Exporter for OtlpGrpcExporter {
     fn export<'a>(&'a self, batch: &'a Batch) -> BoxFuture<'a, Result<(), ExportError>> {
         Box::pin(async move {
-            let partial = match tokio::time::timeout(self.timeout, self.call(batch)).await {
+            let metadata = self.metadata().map_err(|e| at(&self.uri, e))?;
+            let call = self.call(batch, &metadata);
+            let partial = match tokio::time::timeout(self.timeout, call).await {
                 Err(_) => {
                     return Err(ExportError::Retryable(format!(
                         "{}: no answer within the {:?} timeout",

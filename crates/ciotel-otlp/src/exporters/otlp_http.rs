@@ -1,14 +1,16 @@
 //! `otlphttp` exporter: OTLP over HTTP/1.1 (protobuf or JSON, gzip) to any OTLP/HTTP backend,
 //! with the failures classified per the OTLP spec and partial successes logged.
 
-use super::error::{at, with_causes};
+use super::error::{at, auth_failure, with_causes};
 use super::partial_success;
 use super::request::{json_body, proto_body, signal_path};
 use super::settings::{self, Compression};
 use super::tls::{self, TlsConfig};
 use super::{BuildError, classify};
 use crate::rpc_status::RpcStatus;
+use ciotel_core::auth::{AuthReference, AuthResolver, ClientAuthenticator, NoAuthenticators};
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::auth_refs::AuthUse;
 use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
@@ -22,6 +24,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Response bodies are read up to this size: enough for any partial success or error status,
@@ -93,6 +96,9 @@ pub struct OtlpHttpExporterConfig {
     /// The bounded queue in front of the exporter.
     #[serde(default, deserialize_with = "settings::queue")]
     pub sending_queue: QueueConfig,
+    /// An authenticator extension that adds a credential to every request.
+    #[serde(default)]
+    pub auth: Option<AuthReference>,
 }
 
 impl Default for OtlpHttpExporterConfig {
@@ -110,6 +116,7 @@ impl Default for OtlpHttpExporterConfig {
             tls: None,
             retry_on_failure: RetryConfig::default(),
             sending_queue: QueueConfig::default(),
+            auth: None,
         }
     }
 }
@@ -180,6 +187,16 @@ impl ComponentInfo for OtlpHttpExporterConfig {
     fn supports(&self, signal: Signal) -> bool {
         self.url(signal).is_some()
     }
+
+    fn auth_references(&self) -> Vec<AuthUse<'_>> {
+        self.auth
+            .iter()
+            .map(|reference| AuthUse {
+                path: &["auth"],
+                reference,
+            })
+            .collect()
+    }
 }
 
 fn parse_url(text: &str) -> Result<Url, String> {
@@ -214,12 +231,23 @@ pub struct OtlpHttpExporter {
     encoding: Encoding,
     compression: Compression,
     headers: HeaderMap,
+    auth: Option<Arc<dyn ClientAuthenticator>>,
 }
 
 impl OtlpHttpExporter {
-    /// Builds the exporter: URLs and headers are checked and certificates read now; nothing is
-    /// connected until the first export.
+    /// Builds the exporter without authenticators: a config with `auth:` is refused (use
+    /// [`with_auth`](Self::with_auth)).
     pub fn new(id: &str, config: &OtlpHttpExporterConfig) -> Result<Self, BuildError> {
+        Self::with_auth(id, config, &NoAuthenticators)
+    }
+
+    /// Builds the exporter, taking `auth:` from `authenticators`: URLs and headers are checked
+    /// and certificates read now; nothing is connected until the first export.
+    pub fn with_auth(
+        id: &str,
+        config: &OtlpHttpExporterConfig,
+        authenticators: &dyn AuthResolver,
+    ) -> Result<Self, BuildError> {
         config.check().map_err(|_| BuildError::Missing {
             id: id.to_string(),
             key: "endpoint",
@@ -247,6 +275,21 @@ impl OtlpHttpExporter {
             id: id.to_string(),
             reason: with_causes(&e),
         })?;
+        let auth = match &config.auth {
+            Some(reference) => Some(authenticators.client(&reference.authenticator).map_err(
+                |reason| BuildError::Auth {
+                    id: id.to_string(),
+                    reason,
+                },
+            )?),
+            None => None,
+        };
+        if auth.is_some() {
+            for url in urls.iter().flatten() {
+                let host = url.host_str().unwrap_or_default();
+                settings::warn_if_credentials_in_clear(id, host, url.scheme() == "https");
+            }
+        }
         Ok(OtlpHttpExporter {
             id: id.to_string(),
             client,
@@ -254,6 +297,7 @@ impl OtlpHttpExporter {
             encoding: config.encoding,
             compression: config.compression,
             headers: settings::header_map(id, &config.headers)?,
+            auth,
         })
     }
 
@@ -262,10 +306,15 @@ impl OtlpHttpExporter {
             Encoding::Proto => proto_body(batch),
             Encoding::Json => json_body(batch),
         };
+        let mut headers = self.headers.clone();
+        if let Some(auth) = &self.auth {
+            // Asked on every request, so a rotated token file is used at once.
+            auth.apply(&mut headers).map_err(auth_failure)?;
+        }
         let mut request = self
             .client
             .post(url.clone())
-            .headers(self.headers.clone())
+            .headers(headers)
             .header(CONTENT_TYPE, self.encoding.content_type());
         let body = match self.compression {
             Compression::None => body,
