@@ -42,6 +42,11 @@ pub fn userinfo(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// True when `url` carries userinfo (`scheme://user[:password]@host`).
+pub fn has_userinfo(url: &str) -> bool {
+    userinfo(url) != url
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -190,9 +190,10 @@ pub enum ApiConfigError {
     /// An owner that is empty or has a `/`.
     #[error("owner `{0}` should be an organisation or user name, without `/`")]
     BadOwner(String),
-    /// A base URL that is not http(s).
+    /// A base URL that is not http(s), or carries credentials.
     #[error(
-        "base_url `{0}` must start with https:// (e.g. https://api.github.com, or \
+        "base_url `{0}` must start with https:// and hold no `user:password@` (the token goes \
+         in `token`) (e.g. https://api.github.com, or \
          https://HOST/api/v3 for GitHub Enterprise Server)"
     )]
     BadBaseUrl(String),

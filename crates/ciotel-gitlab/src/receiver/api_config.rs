@@ -171,9 +171,10 @@ pub enum ApiConfigError {
     /// A group that is not a path.
     #[error("group `{0}` is not a group path (`group` or `group/subgroup`)")]
     BadGroup(String),
-    /// A base URL that is not http(s).
+    /// A base URL that is not http(s), or carries credentials.
     #[error(
-        "base_url `{0}` must start with https:// (e.g. https://gitlab.com, or https://HOST for \
+        "base_url `{0}` must start with https:// and hold no `user:password@` (the token goes \
+         in `token`) (e.g. https://gitlab.com, or https://HOST for \
          a self-managed instance)"
     )]
     BadBaseUrl(String),
