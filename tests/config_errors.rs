@@ -158,6 +158,43 @@ fn an_unset_variable_without_default_is_named() {
     );
 }
 
+/// The parse stops at the first unset variable, yet every one is listed, each at its line,
+/// bare `${NAME}` (the Collector's other spelling) included.
+#[test]
+fn every_unset_variable_is_listed_at_its_line() {
+    let yaml = VALID
+        .replace(
+            "endpoint: 127.0.0.1:4317",
+            "endpoint: ${env:CIOTEL_TEST_UNSET_VARIABLE}:4317",
+        )
+        .replace("timeout: 200ms", "timeout: \"${CIOTEL_TEST_HOST}\"");
+    let out = validate("unset-twice", &yaml, &[]);
+    out.assert_problem(
+        line_of(&yaml, "CIOTEL_TEST_UNSET_VARIABLE"),
+        &["receivers.otlp", "CIOTEL_TEST_UNSET_VARIABLE", "not set"],
+    );
+    out.assert_problem(
+        line_of(&yaml, "CIOTEL_TEST_HOST"),
+        &["processors.batch.timeout", "CIOTEL_TEST_HOST", "not set"],
+    );
+}
+
+/// A number where one is expected comes from a variable too, and a bare `${NAME}` is expanded.
+#[test]
+fn a_number_from_a_variable_is_a_number() {
+    let yaml = VALID.replace(
+        "    timeout: 200ms\n",
+        "    timeout: 200ms\n    send_batch_size: ${CIOTEL_TEST_PORT}\n",
+    );
+    let out = validate("env-number", &yaml, &[("CIOTEL_TEST_PORT", "512")]);
+    assert_eq!(out.code, Some(0), "{out}");
+    let out = validate("env-not-a-number", &yaml, &[("CIOTEL_TEST_PORT", "many")]);
+    out.assert_problem(
+        line_of(&yaml, "send_batch_size"),
+        &["processors.batch.send_batch_size", "invalid type"],
+    );
+}
+
 /// A default fills an unset variable and a set variable is used: proven by making the result
 /// invalid on purpose and reading the substituted value back in the error.
 #[test]

@@ -13,6 +13,7 @@ pub mod extensions;
 pub mod pipeline;
 pub mod poll;
 pub mod processors;
+pub mod redact;
 pub mod retry_after;
 pub mod signal;
 pub mod split;

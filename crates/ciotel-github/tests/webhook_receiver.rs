@@ -101,6 +101,14 @@ impl Hook {
             .collect()
     }
 
+    /// `ciotel_webhook_refused_deliveries` for `reason`.
+    fn refused(&self, reason: &str) -> Option<u64> {
+        self.registry.value(
+            "ciotel_webhook_refused_deliveries",
+            &[("receiver", "github"), ("reason", reason)],
+        )
+    }
+
     fn metric(&self, what: &str) -> Option<u64> {
         self.registry.value(
             &format!("ciotel_receiver_{what}_spans"),
@@ -569,4 +577,39 @@ async fn two_receivers_merged_on_one_listener_each_serve_their_own_path() {
     assert_eq!(response.status().as_u16(), 202);
     assert_eq!(sinks[0].item_counts(), Vec::<usize>::new());
     assert_eq!(sinks[1].item_counts().len(), 1);
+}
+
+#[tokio::test]
+async fn refusals_are_counted_by_reason() {
+    let hook = Hook::signed().await;
+    let body = common::read(JOB_SUCCESS);
+    assert_eq!(
+        hook.refused("bad_signature"),
+        Some(0),
+        "the series exists before any refusal"
+    );
+    for id in ["r-1", "r-2", "r-3"] {
+        assert_eq!(send(hook.unsigned("workflow_job", id, &body)).await.0, 401);
+    }
+    let get = hook.client.get(hook.url()).send().await.expect("request");
+    assert_eq!(get.status().as_u16(), 405);
+    assert_eq!(
+        send(hook.delivery("workflow_job", "r-4", b"{not json"))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(hook.refused("bad_signature"), Some(3));
+    assert_eq!(hook.refused("method_not_allowed"), Some(1));
+    assert_eq!(hook.refused("malformed_payload"), Some(1));
+    assert_eq!(hook.refused("body_too_large"), Some(0));
+    assert_eq!(
+        send(hook.delivery("workflow_job", "r-5", &body)).await.0,
+        202
+    );
+    assert_eq!(
+        hook.refused("bad_signature"),
+        Some(3),
+        "an accepted delivery is not counted"
+    );
 }

@@ -97,6 +97,14 @@ impl Hook {
             .collect()
     }
 
+    /// `ciotel_webhook_refused_deliveries` for `reason`.
+    fn refused(&self, reason: &str) -> Option<u64> {
+        self.registry.value(
+            "ciotel_webhook_refused_deliveries",
+            &[("receiver", "gitlab"), ("reason", reason)],
+        )
+    }
+
     fn metric(&self, what: &str) -> Option<u64> {
         self.registry.value(
             &format!("ciotel_receiver_{what}_spans"),
@@ -435,5 +443,35 @@ async fn merged_with_another_receiver_on_one_listener() {
     assert_eq!(
         (sinks[0].item_counts(), sinks[1].item_counts()),
         (vec![], vec![2])
+    );
+}
+
+#[tokio::test]
+async fn refusals_are_counted_by_reason() {
+    let hook = Hook::with_token().await;
+    let body = common::read(JOB);
+    assert_eq!(
+        hook.refused("bad_token"),
+        Some(0),
+        "the series exists before any refusal"
+    );
+    for id in ["r-1", "r-2", "r-3"] {
+        assert_eq!(send(hook.tokenless("Job Hook", id, &body)).await.0, 401);
+    }
+    let get = hook.client.get(hook.url()).send().await.expect("request");
+    assert_eq!(get.status().as_u16(), 405);
+    assert_eq!(
+        send(hook.delivery("Job Hook", "r-4", b"{not json")).await.0,
+        400
+    );
+    assert_eq!(hook.refused("bad_token"), Some(3));
+    assert_eq!(hook.refused("method_not_allowed"), Some(1));
+    assert_eq!(hook.refused("malformed_payload"), Some(1));
+    assert_eq!(hook.refused("body_too_large"), Some(0));
+    assert_eq!(send(hook.delivery("Job Hook", "r-5", &body)).await.0, 202);
+    assert_eq!(
+        hook.refused("bad_token"),
+        Some(3),
+        "an accepted delivery is not counted"
     );
 }

@@ -1,108 +1,217 @@
-//! `${env:VAR}` and `${env:VAR:-default}` substitution, done on the raw text before parsing so
-//! that line numbers in later errors still match the file.
+//! Environment references inside one scalar value, written as the Collector writes them:
+//! `${env:NAME}`, `${env:NAME:-default}`, bare `${NAME}` (and `${NAME:-default}`), with `$$` for
+//! a literal `$` (so `$${env:X}` is the text `${env:X}`).
+//!
+//! This file only knows the syntax: it turns one scalar's text into its expanded text. Where
+//! that happens (values only, while the YAML is parsed, never on the raw file) is
+//! [`super::expand`]'s business.
 
-/// A reference to an unset variable that has no default.
-#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "line {line}: environment variable `{name}` is not set and has no default (write ${{env:{name}:-default}} to give one)"
-)]
-pub struct UnsetVariable {
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+/// Why a scalar's references could not be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// `${env:NAME}` with NAME unset and no `:-default`.
+    #[error(
+        "environment variable `{name}` is not set and has no default (write ${{env:{name}:-default}} to give one)"
+    )]
+    Unset {
+        /// The variable's name.
+        name: String,
+    },
+    /// `${file:…}`, `${http:…}` …: providers ciotel does not have.
+    #[error(
+        "`${{{scheme}:…}}` is not supported: only environment variables (`${{env:NAME}}` or `${{NAME}}`) are; write `$${{` for a literal `${{`"
+    )]
+    UnsupportedScheme {
+        /// The scheme as written.
+        scheme: String,
+    },
+    /// `${env:}` or `${env:1X}`: not a variable name.
+    #[error(
+        "`{reference}` does not name an environment variable (letters, digits, `_`, not starting with a digit)"
+    )]
+    BadName {
+        /// The reference as written.
+        reference: String,
+    },
+}
+
+/// One `${…}` reference found in a scalar, as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference<'t> {
+    /// The whole reference, `${env:NAME:-default}`.
+    pub text: &'t str,
     /// The variable's name.
-    pub name: String,
-    /// 1-based line of the reference.
-    pub line: usize,
+    pub name: &'t str,
+    /// The default after `:-`, if any.
+    pub default: Option<&'t str>,
 }
 
-/// Replaces every `${env:NAME}` / `${env:NAME:-default}` in `text` using `lookup`, collecting
-/// every unset variable that has no default. `$${` escapes a literal `${`. Comments are left
-/// alone, as in the Collector (which expands after parsing).
-pub fn substitute(
-    text: &str,
-    lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, Vec<UnsetVariable>> {
-    let mut out = String::with_capacity(text.len());
-    let mut unset = Vec::new();
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        let (code, comment) = line.split_at(comment_start(line));
-        match substitute_line(code, &lookup) {
-            Ok(done) => out.push_str(&done),
-            Err(names) => unset.extend(names.into_iter().map(|name| UnsetVariable {
-                name,
-                line: index + 1,
-            })),
-        }
-        out.push_str(comment);
-    }
-    if unset.is_empty() {
-        Ok(out)
-    } else {
-        Err(unset)
-    }
+/// Looks variables up and remembers the values it handed out, so error messages can be
+/// scrubbed of them afterwards (an environment value is often a secret).
+pub struct Environment<'l> {
+    lookup: &'l dyn Fn(&str) -> Option<String>,
+    handed_out: RefCell<Vec<String>>,
 }
 
-/// Where a YAML comment starts on `line` (a `#` at the start or after white space, outside
-/// quotes), or the line's length.
-fn comment_start(line: &str) -> usize {
-    let mut quote: Option<char> = None;
-    let mut previous = ' ';
-    for (at, c) in line.char_indices() {
-        match (quote, c) {
-            (None, '#') if previous.is_whitespace() => return at,
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), c) if c == q => quote = None,
-            _ => {}
+impl<'l> Environment<'l> {
+    /// An environment reading variables through `lookup`.
+    pub fn new(lookup: &'l dyn Fn(&str) -> Option<String>) -> Self {
+        Environment {
+            lookup,
+            handed_out: RefCell::new(Vec::new()),
         }
-        previous = c;
     }
-    line.len()
-}
 
-/// Substitutes within one line of code; returns the names of unset variables otherwise.
-fn substitute_line(
-    text: &str,
-    lookup: &impl Fn(&str) -> Option<String>,
-) -> Result<String, Vec<String>> {
-    let mut out = String::with_capacity(text.len());
-    let mut unset = Vec::new();
-    let mut rest = text;
-    while let Some(pos) = rest.find("${") {
-        if rest[..pos].ends_with('$') {
-            out.push_str(&rest[..pos - 1]);
-            out.push_str("${");
-            rest = &rest[pos + 2..];
-            continue;
+    /// The value of `name`, if set.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let value = (self.lookup)(name)?;
+        self.handed_out.borrow_mut().push(value.clone());
+        Some(value)
+    }
+
+    /// Every variable's value handed out so far (defaults are in the file already).
+    pub fn handed_out(&self) -> Vec<String> {
+        self.handed_out.borrow().clone()
+    }
+
+    /// `text` with its references replaced and `$$` turned into `$`; borrowed when there was
+    /// nothing to do.
+    pub fn expand<'t>(&self, text: &'t str) -> Result<Cow<'t, str>, ReferenceError> {
+        if !text.contains('$') {
+            return Ok(Cow::Borrowed(text));
         }
-        out.push_str(&rest[..pos]);
-        let after = &rest[pos + 2..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[pos..]);
-            rest = "";
-            break;
-        };
-        let reference = &after[..end];
-        match reference.strip_prefix("env:") {
-            Some(spec) => {
-                let (name, default) = match spec.split_once(":-") {
-                    Some((n, d)) => (n, Some(d)),
-                    None => (spec, None),
-                };
-                match (lookup(name), default) {
+        let mut out = String::with_capacity(text.len());
+        for piece in pieces(text) {
+            match piece? {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Reference(r) => match (self.get(r.name), r.default) {
                     (Some(value), _) => out.push_str(&value),
                     (None, Some(default)) => out.push_str(default),
-                    (None, None) => unset.push(name.to_string()),
-                }
+                    (None, None) => {
+                        return Err(ReferenceError::Unset {
+                            name: r.name.to_string(),
+                        });
+                    }
+                },
             }
-            // Not ours (e.g. a literal in a value): keep it as written.
-            None => out.push_str(&rest[pos..pos + 3 + end]),
         }
-        rest = &after[end + 1..];
+        Ok(Cow::Owned(out))
     }
-    out.push_str(rest);
-    if unset.is_empty() {
-        Ok(out)
-    } else {
-        Err(unset)
+}
+
+/// The references in `text` (for reporting every unset variable of a file at once); syntax
+/// errors are skipped.
+pub fn references(text: &str) -> Vec<Reference<'_>> {
+    pieces(text)
+        .filter_map(|p| match p {
+            Ok(Piece::Reference(r)) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// True when `text` holds something that would be expanded as a value (a reference, or an
+/// unsupported one): used to refuse references in keys, which are never expanded.
+pub fn has_reference(text: &str) -> bool {
+    pieces(text).any(|p| matches!(p, Ok(Piece::Reference(_)) | Err(_)))
+}
+
+enum Piece<'t> {
+    Text(&'t str),
+    Reference(Reference<'t>),
+}
+
+/// Splits `text` into literal runs and references, left to right: `$$` is one literal `$`.
+fn pieces(text: &str) -> impl Iterator<Item = Result<Piece<'_>, ReferenceError>> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(at) = rest.find('$') else {
+            let all = rest;
+            rest = "";
+            return Some(Ok(Piece::Text(all)));
+        };
+        if at > 0 {
+            let (before, after) = rest.split_at(at);
+            rest = after;
+            return Some(Ok(Piece::Text(before)));
+        }
+        // `rest` starts with `$`.
+        if rest.starts_with("$$") {
+            let dollar = &rest[..1];
+            rest = &rest[2..];
+            return Some(Ok(Piece::Text(dollar)));
+        }
+        if let Some(body_and_more) = rest.strip_prefix("${")
+            && let Some(end) = body_and_more.find('}')
+        {
+            let whole = &rest[..end + 3];
+            let body = &body_and_more[..end];
+            if let Some(found) = reference(whole, body) {
+                rest = &rest[end + 3..];
+                return Some(found.map(Piece::Reference));
+            }
+        }
+        // A `$` that starts nothing: literal.
+        let dollar = &rest[..1];
+        rest = &rest[1..];
+        Some(Ok(Piece::Text(dollar)))
+    })
+}
+
+/// Reads `body` (what is between `${` and `}`) as a reference; `None` when it does not look
+/// like one at all (e.g. `${1}` in a regular expression), which stays literal.
+fn reference<'t>(whole: &'t str, body: &'t str) -> Option<Result<Reference<'t>, ReferenceError>> {
+    let spec = match body.strip_prefix("env:") {
+        Some(spec) => spec,
+        None => {
+            let (head, _) = body.split_once(":-").unwrap_or((body, ""));
+            if is_name(head) {
+                body
+            } else if let Some((scheme, _)) = body.split_once(':')
+                && is_scheme(scheme)
+            {
+                return Some(Err(ReferenceError::UnsupportedScheme {
+                    scheme: scheme.to_string(),
+                }));
+            } else {
+                return None;
+            }
+        }
+    };
+    let (name, default) = match spec.split_once(":-") {
+        Some((name, default)) => (name, Some(default)),
+        None => (spec, None),
+    };
+    if !is_name(name) {
+        return Some(Err(ReferenceError::BadName {
+            reference: whole.to_string(),
+        }));
     }
+    Some(Ok(Reference {
+        text: whole,
+        name,
+        default,
+    }))
+}
+
+fn is_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_scheme(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
 }
 
 #[cfg(test)]
@@ -110,56 +219,100 @@ mod tests {
     use super::*;
 
     fn lookup(name: &str) -> Option<String> {
-        (name == "HOST").then(|| "collector.example".to_string())
+        match name {
+            "HOST" => Some("collector.example".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    fn expand(text: &str) -> Result<String, ReferenceError> {
+        Environment::new(&lookup).expand(text).map(Cow::into_owned)
     }
 
     #[test]
-    fn substitutes_set_variables_and_defaults() {
-        let text = "a: ${env:HOST}:4317\nb: ${env:PORT:-4318}\n";
+    fn env_bare_and_default_forms() {
         assert_eq!(
-            substitute(text, lookup).unwrap(),
-            "a: collector.example:4317\nb: 4318\n"
+            expand("${env:HOST}:4317").unwrap(),
+            "collector.example:4317"
         );
-    }
-
-    #[test]
-    fn names_every_unset_variable_with_its_line() {
-        let err = substitute("a: 1\nb: ${env:TOKEN}\nc: ${env:OTHER}\n", lookup).unwrap_err();
+        assert_eq!(expand("${HOST}").unwrap(), "collector.example");
+        assert_eq!(expand("${env:PORT:-4318}").unwrap(), "4318");
+        assert_eq!(expand("${PORT:-4318}").unwrap(), "4318");
         assert_eq!(
-            err,
-            vec![
-                UnsetVariable {
-                    name: "TOKEN".into(),
-                    line: 2
-                },
-                UnsetVariable {
-                    name: "OTHER".into(),
-                    line: 3
-                },
-            ]
+            expand("${env:EMPTY:-x}").unwrap(),
+            "",
+            "set but empty is set"
         );
-        assert!(err[0].to_string().contains("`TOKEN` is not set"));
-    }
-
-    #[test]
-    fn comments_are_not_substituted() {
-        let text = "# set ${env:TOKEN} here\na: \"#${env:HOST}\" # or ${env:OTHER}\n";
+        assert_eq!(expand("${env:NOPE:-}").unwrap(), "");
         assert_eq!(
-            substitute(text, lookup).unwrap(),
-            "# set ${env:TOKEN} here\na: \"#collector.example\" # or ${env:OTHER}\n"
+            expand("a${HOST}b${env:HOST}c").unwrap(),
+            "acollector.examplebcollector.examplec"
         );
     }
 
     #[test]
-    fn escapes_and_foreign_references_stay_literal() {
+    fn dollars_escape() {
+        assert_eq!(expand("$${env:HOST}").unwrap(), "${env:HOST}");
+        assert_eq!(expand("$$${env:HOST}").unwrap(), "$collector.example");
+        assert_eq!(expand("pa$$word").unwrap(), "pa$word");
+        assert_eq!(expand("pa$word $ 5$").unwrap(), "pa$word $ 5$");
+        assert_eq!(expand("$$$$").unwrap(), "$$");
+    }
+
+    #[test]
+    fn what_is_not_a_reference_stays_literal() {
+        for text in ["${1}", "${ }", "${unterminated", "^a${2,3}$", "${}"] {
+            assert_eq!(expand(text).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn errors_name_the_variable_or_scheme() {
+        let e = expand("x ${env:TOKEN}").unwrap_err();
         assert_eq!(
-            substitute("a: $${env:HOST}", lookup).unwrap(),
-            "a: ${env:HOST}"
+            e,
+            ReferenceError::Unset {
+                name: "TOKEN".into()
+            }
         );
-        assert_eq!(substitute("a: ${other}", lookup).unwrap(), "a: ${other}");
+        assert!(e.to_string().contains("`TOKEN` is not set"), "{e}");
+        assert!(matches!(
+            expand("${TOKEN}"),
+            Err(ReferenceError::Unset { .. })
+        ));
+        let e = expand("${file:/run/secret}").unwrap_err();
+        assert!(
+            e.to_string().contains("`${file:…}` is not supported"),
+            "{e}"
+        );
+        assert!(matches!(
+            expand("${env:1X}"),
+            Err(ReferenceError::BadName { .. })
+        ));
+        assert!(matches!(
+            expand("${env:}"),
+            Err(ReferenceError::BadName { .. })
+        ));
+    }
+
+    #[test]
+    fn lists_references_and_spots_them() {
+        let found = references("${env:A}-$${env:B}-${C:-c}");
+        let names: Vec<_> = found.iter().map(|r| (r.name, r.default, r.text)).collect();
         assert_eq!(
-            substitute("a: ${unterminated", lookup).unwrap(),
-            "a: ${unterminated"
+            names,
+            vec![("A", None, "${env:A}"), ("C", Some("c"), "${C:-c}")]
         );
+        assert!(has_reference("a${env:B}"));
+        assert!(has_reference("${file:x}"));
+        assert!(!has_reference("$${env:B} ${1}"));
+    }
+
+    #[test]
+    fn remembers_what_it_handed_out() {
+        let env = Environment::new(&lookup);
+        env.expand("${HOST} ${NOPE:-d}").unwrap();
+        assert_eq!(env.handed_out(), vec!["collector.example".to_string()]);
     }
 }

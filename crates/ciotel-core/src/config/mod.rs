@@ -1,16 +1,26 @@
 //! Configuration: one YAML file in the OpenTelemetry Collector's shape, read by [`load`].
 //!
-//! Loading is three steps, each reporting every problem it finds with file and line:
-//! `${env:…}` substitution on the raw text, a typed parse in one pass (unknown keys, unknown
-//! component types and invalid values fail here with their line), then checks of the pipeline
-//! graph (undefined or unused components).
+//! Loading is two steps, each reporting every problem it finds with file and line: a typed
+//! parse in one pass, expanding `${env:…}` in values as it goes (unknown keys, unknown
+//! component types, unset variables and invalid values fail here with their line), then checks
+//! of the pipeline graph (undefined or unused components). Messages never echo a value that
+//! may be secret ([`scrub`]).
+//!
+//! Files: `component_map.rs` (a section's components by id, typed by their `type`),
+//! `service.rs` (`service:`), `values.rs` and `checked.rs` (values checked while parsed),
+//! `env.rs` (the `${…}` syntax), `expand.rs` (expansion during the parse), `unset.rs` (every
+//! unset variable at once), `scrub.rs` (secrets out of messages), `locate.rs` (lines of key
+//! paths, for checks made after parsing).
 
 pub mod auth_refs;
 pub mod checked;
 pub mod component_map;
 pub mod env;
+pub mod expand;
 pub mod locate;
+pub mod scrub;
 pub mod service;
+mod unset;
 pub mod values;
 
 use crate::auth::AuthenticatorConfig;
@@ -18,6 +28,8 @@ use crate::component_id::ComponentId;
 use crate::signal::Signal;
 use auth_refs::AuthUse;
 use component_map::{ComponentMap, TypedConfig, singular};
+use env::Environment;
+use expand::Expand;
 use serde::Deserialize;
 use service::ServiceConfig;
 use std::fmt;
@@ -144,30 +156,40 @@ where
     E: TypedConfig + ComponentInfo,
     X: TypedConfig + ComponentInfo,
 {
-    let fail = |problems| ConfigError {
-        source_name: source_name.to_string(),
-        problems,
+    let env = Environment::new(&lookup);
+    let fail = |problems: Vec<Problem>| {
+        let values = env.handed_out();
+        ConfigError {
+            source_name: source_name.to_string(),
+            problems: problems
+                .into_iter()
+                .map(|p| Problem {
+                    message: scrub::scrub(&p.message, &values),
+                    ..p
+                })
+                .collect(),
+        }
     };
-    let expanded = env::substitute(text, lookup).map_err(|unset| {
-        fail(unset
-            .into_iter()
-            .map(|u| Problem {
-                line: Some(u.line),
-                column: None,
-                message: format!(
-                    "environment variable `{}` is not set and has no default (write ${{env:{}:-default}} to give one)",
-                    u.name, u.name
-                ),
-            })
-            .collect())
-    })?;
-    let config: Config<R, P, E, X> = yaml_serde::from_str(&expanded).map_err(|e| {
-        let first = yaml_problem(&e);
-        let mut problems = more_component_problems::<R, P, E, X>(&expanded, &first);
-        problems.insert(0, first);
-        problems.sort_by_key(|p| p.line);
-        fail(problems)
-    })?;
+    let parsed = Config::<R, P, E, X>::deserialize(Expand::new(
+        yaml_serde::Deserializer::from_str(text),
+        &env,
+    ));
+    let config = match parsed {
+        Ok(config) => config,
+        Err(e) => {
+            let first = yaml_problem(&e);
+            let mut problems = more_component_problems::<R, P, E, X>(text, &first, &env);
+            let is_set = |name: &str| lookup(name).is_some();
+            problems.extend(
+                unset::unset_variables(text, &is_set)
+                    .into_iter()
+                    .filter(|p| !(p.line == first.line && first.message == p.message)),
+            );
+            problems.insert(0, first);
+            problems.sort_by_key(|p| p.line);
+            return Err(fail(problems));
+        }
+    };
     let (mut errors, warnings) = check_graph(&config, text);
     errors.extend(auth_refs::check(&config, text));
     errors.sort_by_key(|p| p.line);
@@ -184,7 +206,13 @@ where
 /// After the typed parse stopped at its first error, parses every component alone to find the
 /// problems in the others too, so one run of `validate` lists them all. These are located at
 /// their component's line (the untyped pass has no finer positions).
-fn more_component_problems<R, P, E, X>(text: &str, first: &Problem) -> Vec<Problem>
+/// Unset variables are left to [`unset::unset_variables`], which finds them all with their
+/// lines.
+fn more_component_problems<R, P, E, X>(
+    text: &str,
+    first: &Problem,
+    env: &Environment<'_>,
+) -> Vec<Problem>
 where
     R: TypedConfig,
     P: TypedConfig,
@@ -196,35 +224,36 @@ where
         return Vec::new();
     };
     let mut problems = Vec::new();
-    let mut check =
-        |section: &str,
-         parse: &dyn Fn(&str, yaml_serde::Value) -> Result<(), yaml_serde::Error>| {
-            let Some(yaml_serde::Value::Mapping(components)) = root.get(section) else {
-                return;
-            };
-            for (key, value) in components {
-                let Some(key) = key.as_str() else { continue };
-                let Ok(id) = ComponentId::parse(key) else {
-                    continue;
-                };
-                let path = format!("{section}.{key}");
-                if first.message.starts_with(&path) {
-                    continue;
-                }
-                if let Err(e) = parse(id.kind(), value.clone()) {
-                    let message = yaml_problem(&e).message;
-                    // An unknown key can be pointed at exactly; anything else at its component.
-                    let field = message
-                        .strip_prefix("unknown field `")
-                        .and_then(|rest| rest.split('`').next());
-                    problems.push(Problem {
-                        line: locate::locate(text, &[section, key], field),
-                        column: None,
-                        message: format!("{path}: {message}"),
-                    });
-                }
-            }
+    let mut check = |section: &str, parse: &ParseComponent| {
+        let Some(yaml_serde::Value::Mapping(components)) = root.get(section) else {
+            return;
         };
+        for (key, value) in components {
+            let Some(key) = key.as_str() else { continue };
+            let Ok(id) = ComponentId::parse(key) else {
+                continue;
+            };
+            let path = format!("{section}.{key}");
+            if first.message.starts_with(&path) {
+                continue;
+            }
+            if let Err(e) = parse(id.kind(), Expand::new(value.clone(), env)) {
+                let message = yaml_problem(&e).message;
+                if message.contains(UNSET_MARK) {
+                    continue;
+                }
+                // An unknown key can be pointed at exactly; anything else at its component.
+                let field = message
+                    .strip_prefix("unknown field `")
+                    .and_then(|rest| rest.split('`').next());
+                problems.push(Problem {
+                    line: locate::locate(text, &[section, key], field),
+                    column: None,
+                    message: format!("{path}: {message}"),
+                });
+            }
+        }
+    };
     check(R::SECTION, &|kind, v| typed::<R>(kind, v));
     check(P::SECTION, &|kind, v| typed::<P>(kind, v));
     check(E::SECTION, &|kind, v| typed::<E>(kind, v));
@@ -232,7 +261,16 @@ where
     problems
 }
 
-fn typed<T: TypedConfig>(kind: &str, value: yaml_serde::Value) -> Result<(), yaml_serde::Error> {
+/// Parses one component's config of the given type, for [`more_component_problems`].
+type ParseComponent = dyn Fn(&str, Expand<'_, yaml_serde::Value>) -> Result<(), yaml_serde::Error>;
+
+/// Part of every unset-variable message (see [`env::ReferenceError::Unset`]).
+const UNSET_MARK: &str = "is not set and has no default";
+
+fn typed<T: TypedConfig>(
+    kind: &str,
+    value: Expand<'_, yaml_serde::Value>,
+) -> Result<(), yaml_serde::Error> {
     if !T::TYPES.contains(&kind) {
         return Ok(()); // reported by the typed pass, with its line
     }

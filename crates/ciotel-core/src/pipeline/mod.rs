@@ -51,6 +51,7 @@ impl PipelineInputs {
 #[derive(Clone)]
 pub struct ReceiverOutput {
     inputs: PipelineInputs,
+    registry: Registry,
     accepted: [Counter; 3],
     refused: [Counter; 3],
 }
@@ -69,9 +70,15 @@ impl ReceiverOutput {
         };
         ReceiverOutput {
             inputs,
+            registry: registry.clone(),
             accepted: Signal::ALL.map(|s| counter("accepted", s)),
             refused: Signal::ALL.map(|s| counter("refused", s)),
         }
+    }
+
+    /// The registry this output counts into, for a receiver's other counters (refusals).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
     }
 
     /// Whether any pipeline takes `signal`.

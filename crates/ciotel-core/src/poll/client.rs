@@ -180,6 +180,8 @@ impl ApiClient {
     ) -> Result<Answer, RequestError> {
         let (mut failures, mut waits, mut secondary) = (0u32, 0u32, 0u32);
         let platform = self.rules.platform;
+        // What errors and logs show: never the userinfo of a `base_url` with credentials.
+        let shown = crate::redact::userinfo(url).into_owned();
         loop {
             self.wait_for_window().await?;
             let request = self
@@ -206,13 +208,13 @@ impl ApiClient {
                     failures += 1;
                     if failures >= self.tuning.max_attempts {
                         return Err(RequestError::Transport {
-                            url: url.to_string(),
-                            source,
+                            url: shown,
+                            source: source.without_url(),
                         });
                     }
                     let wait = self.tuning.backoff(failures);
                     tracing::debug!(
-                        receiver = %self.receiver, %url, error = %source, ?wait,
+                        receiver = %self.receiver, url = %shown, error = %source.without_url(), ?wait,
                         "{platform} request failed, retrying"
                     );
                     self.sleep(wait).await?;
@@ -232,7 +234,12 @@ impl ApiClient {
                 match limits::classify(&self.rules, answer.status, &answer.headers, &text, now) {
                     Verdict::Done => return Ok(answer),
                     Verdict::Unauthorized | Verdict::Fail => {
-                        return Err(RequestError::status(&self.rules, url, answer.status, &text));
+                        return Err(RequestError::status(
+                            &self.rules,
+                            &shown,
+                            answer.status,
+                            &text,
+                        ));
                     }
                     Verdict::Wait(wait) => {
                         self.blocked_until = None;
@@ -249,7 +256,7 @@ impl ApiClient {
                         if failures >= self.tuning.max_attempts {
                             return Err(RequestError::status(
                                 &self.rules,
-                                url,
+                                &shown,
                                 answer.status,
                                 &text,
                             ));
@@ -261,13 +268,13 @@ impl ApiClient {
                 };
             if waits > MAX_WAITS {
                 return Err(RequestError::RateLimited {
-                    url: url.to_string(),
+                    url: shown,
                     waits: MAX_WAITS,
                 });
             }
             let wait = wait.min(self.tuning.max_rate_limit_wait);
             tracing::info!(
-                receiver = %self.receiver, %url, status = answer.status.as_u16(), ?wait,
+                receiver = %self.receiver, url = %shown, status = answer.status.as_u16(), ?wait,
                 "{platform} asks to wait; retrying the same request after"
             );
             self.sleep(wait).await?;

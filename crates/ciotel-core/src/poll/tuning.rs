@@ -78,9 +78,11 @@ pub fn default_lookback() -> Duration {
     Duration::from_secs(24 * 60 * 60)
 }
 
-/// Whether `base_url` is an http(s) URL, the only kind a poller can use.
+/// Whether `base_url` is an http(s) URL without credentials in it, the only kind a poller can
+/// use: the token goes in `token` (sent as a header), never in a URL that logs would show.
 pub fn is_http_url(base_url: &str) -> bool {
-    base_url.starts_with("https://") || base_url.starts_with("http://")
+    (base_url.starts_with("https://") || base_url.starts_with("http://"))
+        && !crate::redact::has_userinfo(base_url)
 }
 
 #[cfg(test)]

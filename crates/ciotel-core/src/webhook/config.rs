@@ -106,6 +106,9 @@ impl RawWebhookConfig {
         if self.secret.as_ref().is_some_and(Secret::is_empty) {
             return Err(WebhookConfigError::EmptySecret);
         }
+        if self.secret.as_ref().is_some_and(Secret::is_placeholder) {
+            return Err(WebhookConfigError::PlaceholderSecret);
+        }
         if let (Some(secret), Some(header)) = (&self.secret, platform.secret_header)
             && HeaderValue::from_str(secret.expose()).is_err()
         {
@@ -179,6 +182,11 @@ fn check_required_header(
     if name.is_empty() || value.is_empty() {
         return Err(bad("both the name and the value must be non-empty"));
     }
+    if value.is_placeholder() {
+        return Err(bad(
+            "its value is a placeholder (such as `set-me`); set the real value",
+        ));
+    }
     if HeaderName::from_bytes(name.as_bytes()).is_err() {
         return Err(bad("it is not a valid HTTP header name"));
     }
@@ -213,6 +221,12 @@ pub enum WebhookConfigError {
          checks nothing"
     )]
     EmptySecret,
+    /// `secret: set-me` and the like: a value published in examples.
+    #[error(
+        "`secret` is a placeholder (such as `set-me` or `changeme`), which anyone could sign \
+         deliveries with; set the webhook's real secret"
+    )]
+    PlaceholderSecret,
     /// A secret the platform could never send as a header value.
     #[error(
         "`secret` contains characters that cannot appear in the {header} header (e.g. a \
@@ -316,9 +330,22 @@ mod tests {
                 "not a valid HTTP header name",
             ),
             ("required_headers: {X-A: \"\"}", "non-empty"),
+            ("required_headers: {X-A: change-me}", "placeholder"),
         ] {
             let e = parse(&format!("secret: s\n{yaml}\n")).unwrap_err();
             assert!(e.contains(needle), "{yaml}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_placeholder_secret_is_refused() {
+        for placeholder in ["set-me", "CHANGEME", "\"<your-secret>\""] {
+            let e = parse(&format!("secret: {placeholder}\n")).unwrap_err();
+            assert!(
+                e.contains("`secret` is a placeholder"),
+                "{placeholder}: {e}"
+            );
+            assert!(!e.contains("your-secret"), "not echoed: {e}");
         }
     }
 

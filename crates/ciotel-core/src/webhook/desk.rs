@@ -1,8 +1,10 @@
 //! What every webhook receiver does once a delivery passed its platform's checks: skip a
 //! delivery already accepted, hand the spans to the pipeline, remember the delivery only once
-//! the pipeline took it (so a refused one goes through when redelivered), and answer.
+//! the pipeline took it (so a refused one goes through when redelivered), and answer; and
+//! what it does with every refusal: count it and log it ([`super::refusal`]).
 
 use super::dedup::DeliveryLog;
+use super::refusal::{self, Reason, Refusals, Seen};
 use super::respond::Reply;
 use crate::consumer::ConsumeError;
 use crate::pipeline::ReceiverOutput;
@@ -16,16 +18,20 @@ pub struct Desk {
     platform: &'static str,
     output: ReceiverOutput,
     deliveries: DeliveryLog,
+    refusals: Refusals,
 }
 
 impl Desk {
     /// The desk of receiver `id` for `platform` (`GitHub`, `GitLab`: used in log lines).
+    /// Refusals are counted in the registry `output` counts into.
     pub fn new(id: &str, platform: &'static str, output: ReceiverOutput) -> Self {
+        let refusals = Refusals::new(output.registry(), id, refusal::LOG_INTERVAL);
         Desk {
             id: id.to_string(),
             platform,
             output,
             deliveries: DeliveryLog::default(),
+            refusals,
         }
     }
 
@@ -49,7 +55,8 @@ impl Desk {
 
     /// Hands `batch` to the pipelines: 202 with the span count, 200 when there is nothing to
     /// emit yet, 503 + Retry-After when the pipeline is full, 500 when it never will take it.
-    pub fn hand_over(&self, batch: Batch, delivery: Option<&str>) -> Result<Reply, Reply> {
+    pub fn hand_over(&self, batch: Batch, seen: &Seen) -> Result<Reply, Reply> {
+        let delivery = seen.delivery();
         let spans = batch.item_count();
         if spans == 0 {
             self.accepted(delivery);
@@ -66,28 +73,40 @@ impl Desk {
                     format!("accepted: {spans} spans"),
                 ))
             }
-            Err(ConsumeError::Refused(why)) => Err(self.refused(Reply::retry_later(format!(
-                "the pipeline is full, redeliver later: {why}"
-            )))),
-            Err(ConsumeError::Permanent(why)) => {
-                tracing::warn!(
-                    receiver = %self.id, error = %why,
-                    "{} delivery could not be handed to the pipeline", self.platform
-                );
-                Err(Reply::new(
+            Err(ConsumeError::Refused(why)) => Err(self.refuse(
+                Reason::PipelineFull,
+                seen,
+                Reply::retry_later(format!("the pipeline is full, redeliver later: {why}")),
+            )),
+            Err(ConsumeError::Permanent(why)) => Err(self.refuse(
+                Reason::PipelineError,
+                seen,
+                Reply::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     format!("the pipeline cannot take these spans: {why}"),
-                ))
-            }
+                ),
+            )),
         }
     }
 
-    /// Logs a refusal at debug level (they are per request and may come from anyone).
-    pub fn refused(&self, reply: Reply) -> Reply {
-        tracing::debug!(
-            receiver = %self.id, status = %reply.status, reason = %reply.message,
-            "{} delivery refused", self.platform
-        );
+    /// Counts a refusal by `reason` and logs it at warn (rate-limited: they are per request
+    /// and may come from anyone), then hands `reply` back to be sent.
+    ///
+    /// The line names the delivery, event, reason, status and peer, and says why in the
+    /// reply's own words; no header value other than the event and delivery id is written.
+    pub fn refuse(&self, reason: Reason, seen: &Seen, reply: Reply) -> Reply {
+        if let Some(suppressed) = self.refusals.record(reason, Instant::now()) {
+            tracing::warn!(
+                receiver = %self.id,
+                reason = reason.as_str(),
+                status = reply.status.as_u16(),
+                delivery = %refusal::shown(seen.delivery()),
+                event = %refusal::shown(seen.event.as_deref()),
+                peer = %refusal::peer(seen.peer),
+                suppressed,
+                "{} delivery refused: {}", self.platform, reply.message
+            );
+        }
         reply
     }
 

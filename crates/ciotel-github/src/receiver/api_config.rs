@@ -96,6 +96,9 @@ impl TryFrom<RawApiConfig> for ApiConfig {
             (None, None) => return Err(ApiConfigError::NoCredentials.into()),
             (Some(_), Some(_)) => return Err(ApiConfigError::TwoCredentials.into()),
             (Some(t), None) if t.is_empty() => return Err(ApiConfigError::EmptyToken.into()),
+            (Some(t), None) if t.is_placeholder() => {
+                return Err(ApiConfigError::PlaceholderToken.into());
+            }
             _ => {}
         }
         match (raw.repositories.is_empty(), &raw.owner) {
@@ -169,6 +172,9 @@ pub enum ApiConfigError {
     /// `token: ""`.
     #[error("`token` is empty (is the environment variable it comes from set?)")]
     EmptyToken,
+    /// `token: set-me` and the like, left in from an example.
+    #[error("`token` is a placeholder (such as `set-me`); set a real access token")]
+    PlaceholderToken,
     /// Neither `repositories` nor `owner`.
     #[error(
         "nothing to poll: set `repositories: [owner/repo, …]` or `owner: ORG` (every repository \
@@ -184,9 +190,10 @@ pub enum ApiConfigError {
     /// An owner that is empty or has a `/`.
     #[error("owner `{0}` should be an organisation or user name, without `/`")]
     BadOwner(String),
-    /// A base URL that is not http(s).
+    /// A base URL that is not http(s), or carries credentials.
     #[error(
-        "base_url `{0}` must start with https:// (e.g. https://api.github.com, or \
+        "base_url `{0}` must start with https:// and hold no `user:password@` (the token goes \
+         in `token`) (e.g. https://api.github.com, or \
          https://HOST/api/v3 for GitHub Enterprise Server)"
     )]
     BadBaseUrl(String),
@@ -242,6 +249,10 @@ api:
                 "api:\n  token: t\n  owner: o\n  app:\n    \
                  {app_id: 1, installation_id: 2, private_key_file: k}\n",
                 "not both",
+            ),
+            (
+                "api:\n  token: set-me\n  owner: o\n",
+                "`token` is a placeholder",
             ),
             ("api:\n  token: \"\"\n  owner: o\n", "`token` is empty"),
             ("api:\n  token: t\n", "nothing to poll"),

@@ -8,7 +8,8 @@
 //! `X-GitHub-Delivery` (200, nothing emitted), map (400 with the mapping's message), translate,
 //! hand to the pipeline (202; 503 + Retry-After when it is full); anything else → 204. Every
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
-//! comes as soon as the pipeline has the spans, well within GitHub's 10 s.
+//! comes as soon as the pipeline has the spans, well within GitHub's 10 s. Every refusal is
+//! counted by reason and logged at warn, rate-limited (`ciotel_core::webhook::refusal`).
 //!
 //! When the receiver also has `api:`, a `workflow_run` delivery of a completed run is not
 //! emitted here: the run goes to the poller ([`RunHandoff`]), which emits it with its jobs in
@@ -20,7 +21,7 @@ use crate::poller::{HandoffError, RunHandoff, RunRequest};
 use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -30,7 +31,8 @@ use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::webhook::WebhookConfig;
 use ciotel_core::webhook::desk::Desk;
-use ciotel_core::webhook::required_headers::RequiredHeaders;
+use ciotel_core::webhook::refusal::{Reason, Seen};
+use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::webhook::respond::Reply;
 use std::sync::Arc;
 
@@ -65,13 +67,18 @@ pub fn webhook_router(
         .with_state(hook)
 }
 
-async fn deliver(
-    State(hook): State<Arc<Webhook>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    match hook.deliver(method, &headers, body).await {
+async fn deliver(State(hook): State<Arc<Webhook>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let seen = Seen::new(
+        &parts.extensions,
+        &parts.headers,
+        EVENT_HEADER,
+        &[DELIVERY_HEADER],
+    );
+    match hook
+        .deliver(parts.method, &parts.headers, body, &seen)
+        .await
+    {
         Ok(reply) | Err(reply) => reply.into_response(),
     }
 }
@@ -137,36 +144,45 @@ impl Webhook {
         method: Method,
         headers: &HeaderMap,
         body: Body,
+        seen: &Seen,
     ) -> Result<Reply, Reply> {
-        self.required
-            .check(headers)
-            .map_err(|refusal| self.desk.refused(Reply::required_header(&refusal)))?;
+        self.required.check(headers).map_err(|refusal| {
+            let reason = match refusal {
+                HeaderRefusal::Missing(_) => Reason::RequiredHeaderMissing,
+                HeaderRefusal::Wrong(_) => Reason::RequiredHeaderWrong,
+            };
+            self.desk
+                .refuse(reason, seen, Reply::required_header(&refusal))
+        })?;
         if method != Method::POST {
-            return Err(Reply::method_not_allowed(&method, "GitHub"));
+            return Err(self.desk.refuse(
+                Reason::MethodNotAllowed,
+                seen,
+                Reply::method_not_allowed(&method, "GitHub"),
+            ));
         }
         let body = read_limited(headers, body, self.limit)
             .await
-            .map_err(|e| self.desk.refused(body_refusal(e)))?;
-        self.verify(headers, &body)?;
+            .map_err(|e| self.desk.refuse(Reason::of_body(&e), seen, body_refusal(e)))?;
+        self.verify(headers, &body, seen)?;
         let Some(event) = headers.get(EVENT_HEADER) else {
-            return Err(self.desk.refused(Reply::new(
-                StatusCode::BAD_REQUEST,
-                "missing X-GitHub-Event header: not a GitHub webhook delivery",
-            )));
+            return Err(self.desk.refuse(
+                Reason::NotADelivery,
+                seen,
+                Reply::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing X-GitHub-Event header: not a GitHub webhook delivery",
+                ),
+            ));
         };
         let event = event.to_str().unwrap_or("");
-        let delivery = headers
-            .get(DELIVERY_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .filter(|d| !d.is_empty());
+        let delivery = seen.delivery();
         match event {
             "ping" => Ok(Reply::new(
                 StatusCode::OK,
                 "pong: ready for workflow_run and workflow_job events",
             )),
-            EVENT_WORKFLOW_RUN | EVENT_WORKFLOW_JOB => {
-                self.workflow(event, delivery, headers, &body)
-            }
+            EVENT_WORKFLOW_RUN | EVENT_WORKFLOW_JOB => self.workflow(event, seen, headers, &body),
             other => {
                 tracing::debug!(
                     receiver = %self.desk.id(), event = %other, delivery = ?delivery,
@@ -177,21 +193,28 @@ impl Webhook {
         }
     }
 
-    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Reply> {
+    fn verify(&self, headers: &HeaderMap, body: &[u8], seen: &Seen) -> Result<(), Reply> {
         match &self.verification {
             Verification::Signed(key) => {
                 let header = headers.get(SIGNATURE_HEADER).map(HeaderValue::as_bytes);
                 signature::verify(key, header, body).map_err(|e| {
-                    self.desk
-                        .refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))
+                    self.desk.refuse(
+                        Reason::BadSignature,
+                        seen,
+                        Reply::new(StatusCode::UNAUTHORIZED, e.to_string()),
+                    )
                 })
             }
             Verification::Unsigned => Ok(()),
-            Verification::Refuse => Err(self.desk.refused(Reply::new(
-                StatusCode::UNAUTHORIZED,
-                "this receiver has no secret configured and is not marked insecure; it accepts \
-                 no deliveries",
-            ))),
+            Verification::Refuse => Err(self.desk.refuse(
+                Reason::NoSecret,
+                seen,
+                Reply::new(
+                    StatusCode::UNAUTHORIZED,
+                    "this receiver has no secret configured and is not marked insecure; it \
+                     accepts no deliveries",
+                ),
+            )),
         }
     }
 
@@ -199,23 +222,31 @@ impl Webhook {
     fn workflow(
         &self,
         event: &str,
-        delivery: Option<&str>,
+        seen: &Seen,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Reply, Reply> {
+        let delivery = seen.delivery();
         if is_form(headers) {
-            return Err(self.desk.refused(Reply::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "this receiver reads JSON deliveries: set the webhook's content type to \
-                 application/json in GitHub",
-            )));
+            return Err(self.desk.refuse(
+                Reason::UnsupportedMediaType,
+                seen,
+                Reply::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "this receiver reads JSON deliveries: set the webhook's content type to \
+                     application/json in GitHub",
+                ),
+            ));
         }
         if let Some(reply) = self.desk.duplicate(delivery) {
             return Ok(reply);
         }
         let mapped = map_webhook(event, body).map_err(|e| {
-            self.desk
-                .refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string()))
+            self.desk.refuse(
+                Reason::MalformedPayload,
+                seen,
+                Reply::new(StatusCode::BAD_REQUEST, e.to_string()),
+            )
         })?;
         let Some(ci_event) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
@@ -224,9 +255,9 @@ impl Webhook {
         let (handoff, request) = match (&self.handoff, event) {
             (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {
                 Ok(request) => (handoff, request),
-                Err(batch) => return self.desk.hand_over(batch, delivery),
+                Err(batch) => return self.desk.hand_over(batch, seen),
             },
-            _ => return self.desk.hand_over(batch, delivery),
+            _ => return self.desk.hand_over(batch, seen),
         };
         let (repo, run) = (request.repo.clone(), request.run_id);
         match handoff.offer(request) {
@@ -241,11 +272,15 @@ impl Webhook {
                     "accepted; handed to the API poller for its jobs",
                 ))
             }
-            Err(HandoffError::Full(_)) => Err(self.desk.refused(Reply::retry_later(
-                "the API poller's queue of runs is full, redeliver later".to_string(),
-            ))),
+            Err(HandoffError::Full(_)) => Err(self.desk.refuse(
+                Reason::PipelineFull,
+                seen,
+                Reply::retry_later(
+                    "the API poller's queue of runs is full, redeliver later".to_string(),
+                ),
+            )),
             // The poller stopped (shutdown): the run goes alone, as without `api:`.
-            Err(HandoffError::Closed(request)) => self.desk.hand_over(request.fallback, delivery),
+            Err(HandoffError::Closed(request)) => self.desk.hand_over(request.fallback, seen),
         }
     }
 }

@@ -83,6 +83,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
         let token = match raw.token {
             None => return Err(ApiConfigError::NoToken.into()),
             Some(t) if t.is_empty() => return Err(ApiConfigError::EmptyToken.into()),
+            Some(t) if t.is_placeholder() => return Err(ApiConfigError::PlaceholderToken.into()),
             Some(t) => t,
         };
         if raw.projects.is_empty() && raw.groups.is_empty() {
@@ -158,6 +159,9 @@ pub enum ApiConfigError {
     /// `token: ""`.
     #[error("`token` is empty (is the environment variable it comes from set?)")]
     EmptyToken,
+    /// `token: set-me` and the like, left in from an example.
+    #[error("`token` is a placeholder (such as `set-me`); set a real access token")]
+    PlaceholderToken,
     /// Neither `projects` nor `groups`.
     #[error("nothing to poll: set `projects: [group/project, …]`, `groups: [group, …]`, or both")]
     NothingToPoll,
@@ -167,9 +171,10 @@ pub enum ApiConfigError {
     /// A group that is not a path.
     #[error("group `{0}` is not a group path (`group` or `group/subgroup`)")]
     BadGroup(String),
-    /// A base URL that is not http(s).
+    /// A base URL that is not http(s), or carries credentials.
     #[error(
-        "base_url `{0}` must start with https:// (e.g. https://gitlab.com, or https://HOST for \
+        "base_url `{0}` must start with https:// and hold no `user:password@` (the token goes \
+         in `token`) (e.g. https://gitlab.com, or https://HOST for \
          a self-managed instance)"
     )]
     BadBaseUrl(String),
@@ -231,6 +236,10 @@ api:
         for (yaml, needle) in [
             ("api:\n", "no `token`"),
             ("api:\n  projects: [a/b]\n", "no `token`"),
+            (
+                "api:\n  token: set-me\n  groups: [g]\n",
+                "`token` is a placeholder",
+            ),
             ("api:\n  token: \"\"\n  groups: [g]\n", "`token` is empty"),
             ("api:\n  token: t\n", "nothing to poll"),
             (

@@ -10,7 +10,8 @@
 //! when the event emits no spans yet; 503 + Retry-After when the pipeline is full); any other
 //! event → 204. Every refusal says why in a plain-text body, which GitLab shows in the
 //! webhook's "Recent events". The answer comes as soon as the pipeline has the spans, well
-//! within GitLab's webhook timeout (10 s by default).
+//! within GitLab's webhook timeout (10 s by default). Every refusal is counted by reason and
+//! logged at warn, rate-limited (`ciotel_core::webhook::refusal`).
 //!
 //! GitLab counts 4xx/5xx answers toward disabling a failing webhook, so 503 is kept for a full
 //! pipeline, where redelivering later helps.
@@ -19,7 +20,7 @@ use super::token::Token;
 use crate::{EVENT_JOB_HOOK, EVENT_PIPELINE_HOOK, map_webhook};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -28,7 +29,8 @@ use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::webhook::WebhookConfig;
 use ciotel_core::webhook::desk::Desk;
-use ciotel_core::webhook::required_headers::RequiredHeaders;
+use ciotel_core::webhook::refusal::{Reason, Seen};
+use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::webhook::respond::Reply;
 use std::sync::Arc;
 
@@ -57,13 +59,18 @@ pub fn webhook_router(id: &str, config: &WebhookConfig, output: ReceiverOutput) 
         .with_state(hook)
 }
 
-async fn deliver(
-    State(hook): State<Arc<Webhook>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    match hook.deliver(method, &headers, body).await {
+async fn deliver(State(hook): State<Arc<Webhook>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let seen = Seen::new(
+        &parts.extensions,
+        &parts.headers,
+        EVENT_HEADER,
+        &[IDEMPOTENCY_HEADER, EVENT_UUID_HEADER],
+    );
+    match hook
+        .deliver(parts.method, &parts.headers, body, &seen)
+        .await
+    {
         Ok(reply) | Err(reply) => reply.into_response(),
     }
 }
@@ -117,28 +124,42 @@ impl Webhook {
         method: Method,
         headers: &HeaderMap,
         body: Body,
+        seen: &Seen,
     ) -> Result<Reply, Reply> {
-        self.required
-            .check(headers)
-            .map_err(|refusal| self.desk.refused(Reply::required_header(&refusal)))?;
+        self.required.check(headers).map_err(|refusal| {
+            let reason = match refusal {
+                HeaderRefusal::Missing(_) => Reason::RequiredHeaderMissing,
+                HeaderRefusal::Wrong(_) => Reason::RequiredHeaderWrong,
+            };
+            self.desk
+                .refuse(reason, seen, Reply::required_header(&refusal))
+        })?;
         if method != Method::POST {
-            return Err(Reply::method_not_allowed(&method, "GitLab"));
+            return Err(self.desk.refuse(
+                Reason::MethodNotAllowed,
+                seen,
+                Reply::method_not_allowed(&method, "GitLab"),
+            ));
         }
-        self.verify(headers)?;
+        self.verify(headers, seen)?;
         let body = read_limited(headers, body, self.limit)
             .await
-            .map_err(|e| self.desk.refused(body_refusal(e)))?;
+            .map_err(|e| self.desk.refuse(Reason::of_body(&e), seen, body_refusal(e)))?;
         let Some(event) = headers.get(EVENT_HEADER) else {
-            return Err(self.desk.refused(Reply::new(
-                StatusCode::BAD_REQUEST,
-                "missing X-Gitlab-Event header: not a GitLab webhook delivery",
-            )));
+            return Err(self.desk.refuse(
+                Reason::NotADelivery,
+                seen,
+                Reply::new(
+                    StatusCode::BAD_REQUEST,
+                    "missing X-Gitlab-Event header: not a GitLab webhook delivery",
+                ),
+            ));
         };
         let event = event.to_str().unwrap_or("").trim();
         if event.eq_ignore_ascii_case(EVENT_PIPELINE_HOOK)
             || event.eq_ignore_ascii_case(EVENT_JOB_HOOK)
         {
-            self.ci_event(event, delivery_id(headers), &body)
+            self.ci_event(event, seen, &body)
         } else {
             tracing::debug!(
                 receiver = %self.desk.id(), event = %event,
@@ -148,49 +169,47 @@ impl Webhook {
         }
     }
 
-    fn verify(&self, headers: &HeaderMap) -> Result<(), Reply> {
+    fn verify(&self, headers: &HeaderMap, seen: &Seen) -> Result<(), Reply> {
         match &self.verification {
             Verification::Token(token) => token.check(headers).map_err(|e| {
-                self.desk
-                    .refused(Reply::new(StatusCode::UNAUTHORIZED, e.to_string()))
+                self.desk.refuse(
+                    Reason::BadToken,
+                    seen,
+                    Reply::new(StatusCode::UNAUTHORIZED, e.to_string()),
+                )
             }),
             Verification::Open => Ok(()),
-            Verification::Refuse => Err(self.desk.refused(Reply::new(
-                StatusCode::UNAUTHORIZED,
-                "this receiver has no secret configured and is not marked insecure; it accepts \
-                 no deliveries",
-            ))),
+            Verification::Refuse => Err(self.desk.refuse(
+                Reason::NoSecret,
+                seen,
+                Reply::new(
+                    StatusCode::UNAUTHORIZED,
+                    "this receiver has no secret configured and is not marked insecure; it \
+                     accepts no deliveries",
+                ),
+            )),
         }
     }
 
-    /// A Pipeline Hook or Job Hook whose token checked out.
-    fn ci_event(&self, event: &str, delivery: Option<&str>, body: &[u8]) -> Result<Reply, Reply> {
-        if let Some(reply) = self.desk.duplicate(delivery) {
+    /// A Pipeline Hook or Job Hook whose token checked out; de-duplicated by the delivery key
+    /// ([`Seen`] takes `Idempotency-Key`, else `X-Gitlab-Event-UUID`).
+    fn ci_event(&self, event: &str, seen: &Seen, body: &[u8]) -> Result<Reply, Reply> {
+        if let Some(reply) = self.desk.duplicate(seen.delivery()) {
             return Ok(reply);
         }
         let mapped = map_webhook(event, body).map_err(|e| {
-            self.desk
-                .refused(Reply::new(StatusCode::BAD_REQUEST, e.to_string()))
+            self.desk.refuse(
+                Reason::MalformedPayload,
+                seen,
+                Reply::new(StatusCode::BAD_REQUEST, e.to_string()),
+            )
         })?;
         let Some(events) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
         let batch = Batch::Traces(crate::translate(&events));
-        self.desk.hand_over(batch, delivery)
+        self.desk.hand_over(batch, seen)
     }
-}
-
-/// The key a delivery is de-duplicated by: `Idempotency-Key`, else `X-Gitlab-Event-UUID`.
-fn delivery_id(headers: &HeaderMap) -> Option<&str> {
-    [IDEMPOTENCY_HEADER, EVENT_UUID_HEADER]
-        .iter()
-        .find_map(|h| {
-            headers
-                .get(*h)
-                .and_then(|v| v.to_str().ok())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        })
 }
 
 /// A body that could not be read; GitLab has no 25 MiB cap of its own to mention.

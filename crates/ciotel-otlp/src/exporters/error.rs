@@ -1,6 +1,8 @@
 //! Why an exporter could not be built from its config: each message names the exporter and
-//! what to fix, because it is shown to a person at start-up.
+//! what to fix, because it is shown to a person at start-up. Endpoints in these messages (and
+//! in export failures, see [`at`]) never show their userinfo.
 
+use ciotel_core::redact;
 use std::path::PathBuf;
 
 /// A failure to build an exporter. Building never contacts the backend, so these are all
@@ -16,7 +18,11 @@ pub enum BuildError {
         key: &'static str,
     },
     /// An endpoint that cannot be turned into a URL or gRPC target.
-    #[error("exporter {id}: invalid endpoint `{endpoint}`: {reason}")]
+    #[error(
+        "exporter {id}: invalid endpoint `{}`: {}",
+        redact::userinfo(endpoint),
+        redact::userinfo(reason)
+    )]
     Endpoint {
         /// The exporter's id.
         id: String,
@@ -84,7 +90,8 @@ pub enum BuildError {
 }
 
 /// An error with its chain of causes, for messages: tonic's and reqwest's top-level errors
-/// ("transport error") say little without their sources.
+/// ("transport error") say little without their sources. A URL in any of them (reqwest and
+/// hyper name the request's) shows no userinfo.
 pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -96,16 +103,17 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    text
+    redact::userinfo(&text).into_owned()
 }
 
-/// Prefixes an export failure with where it happened (`http://tempo:4317: …`), keeping its
-/// classification.
+/// Prefixes an export failure with where it happened (`http://tempo:4317: …`, userinfo
+/// hidden), keeping its classification.
 pub(crate) fn at(
     target: &str,
     error: ciotel_core::exporters::ExportError,
 ) -> ciotel_core::exporters::ExportError {
     use ciotel_core::exporters::ExportError;
+    let target = redact::userinfo(target);
     match error {
         ExportError::Retryable(reason) => ExportError::Retryable(format!("{target}: {reason}")),
         ExportError::Permanent(reason) => ExportError::Permanent(format!("{target}: {reason}")),
@@ -130,5 +138,28 @@ pub(crate) fn auth_failure(
         other => ExportError::Permanent(format!(
             "the authenticator cannot add its credential: {other}"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ciotel_core::exporters::ExportError;
+
+    #[test]
+    fn endpoints_in_messages_hide_their_userinfo() {
+        let e = at(
+            "http://u:hunter2@h:4318/v1/traces",
+            ExportError::Retryable("refused".into()),
+        );
+        assert!(
+            matches!(&e, ExportError::Retryable(r) if r == "http://***@h:4318/v1/traces: refused")
+        );
+        let e = BuildError::Endpoint {
+            id: "otlphttp".into(),
+            endpoint: "http://u:hunter2@h:x".into(),
+            reason: "bad port in http://u:hunter2@h:x".into(),
+        };
+        assert!(!e.to_string().contains("hunter2"), "{e}");
     }
 }

@@ -14,6 +14,7 @@ use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::exporters::{BoxFuture, ExportError, Exporter};
+use ciotel_core::webhook::Secret;
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_client::LogsServiceClient;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
@@ -41,7 +42,7 @@ pub struct OtlpGrpcExporterConfig {
     pub endpoint: String,
     /// Sent as gRPC metadata with every export (e.g. an API key).
     #[serde(default, deserialize_with = "settings::headers")]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Secret>,
     /// Request compression (default gzip).
     #[serde(default)]
     pub compression: Compression,
@@ -118,6 +119,13 @@ fn parse_target(text: &str) -> Result<Target, String> {
         (None, text)
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains('@') {
+        return Err(
+            "credentials in the endpoint (`user:password@`) are not sent over gRPC; put them in \
+             `headers` (e.g. `authorization`)"
+                .into(),
+        );
+    }
     if rest.contains('/') {
         return Err("a gRPC endpoint has no path; write host:port".into());
     }
@@ -138,9 +146,13 @@ fn parse_target(text: &str) -> Result<Target, String> {
 
 fn endpoint<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     checked_str(d, "a gRPC endpoint such as `tempo:4317`", |text| {
-        parse_target(text)
-            .map(|_| text.to_string())
-            .map_err(|e| format!("invalid endpoint `{text}`: {e}"))
+        parse_target(text).map(|_| text.to_string()).map_err(|e| {
+            if text.contains('@') {
+                format!("invalid endpoint: {e}")
+            } else {
+                format!("invalid endpoint `{text}`: {e}")
+            }
+        })
     })
 }
 
@@ -535,7 +547,9 @@ mod tests {
         let backend = Backend::default();
         let address = serve(&backend, None).await;
         let mut config = config(address.to_string());
-        config.headers.insert("X-Tenant".into(), "team-a".into());
+        config
+            .headers
+            .insert("X-Tenant".into(), Secret::new("team-a"));
         let exporter = OtlpGrpcExporter::new("otlp", &config).unwrap();
         for batch in [traces(3), metrics(2), logs(4)] {
             exporter.export(&batch).await.unwrap();
@@ -804,7 +818,7 @@ mod tests {
              sending_queue:\n  queue_size: 10\n",
         )
         .unwrap();
-        assert_eq!(config.headers["x-api-key"], "k");
+        assert_eq!(config.headers["x-api-key"].expose(), "k");
         assert_eq!(config.compression, Compression::None);
         assert_eq!(config.timeout, Duration::from_secs(2));
         assert_eq!(

@@ -15,6 +15,7 @@ use ciotel_core::config::checked::checked_str;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::exporters::{BoxFuture, ExportError, Exporter};
+use ciotel_core::webhook::Secret;
 use ciotel_core::{Batch, Signal};
 use http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue};
@@ -77,7 +78,7 @@ pub struct OtlpHttpExporterConfig {
     pub encoding: Encoding,
     /// Sent with every request (e.g. an API key).
     #[serde(default, deserialize_with = "settings::headers")]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Secret>,
     /// Request compression (default gzip).
     #[serde(default)]
     pub compression: Compression,
@@ -585,7 +586,9 @@ mod tests {
         let backend = Backend::default();
         let address = backend.serve().await;
         let mut config = config(address);
-        config.headers.insert("X-Tenant".into(), "team-a".into());
+        config
+            .headers
+            .insert("X-Tenant".into(), Secret::new("team-a"));
         let exporter = OtlpHttpExporter::new("otlphttp", &config).unwrap();
         exporter.export(&traces(3)).await.unwrap();
         let received = backend.received();

@@ -91,6 +91,7 @@ pub(crate) fn report(
     partial: Option<PartialSuccess>,
 ) {
     let Some(partial) = partial else { return };
+    let endpoint = &*ciotel_core::redact::userinfo(endpoint);
     if partial.rejected > 0 {
         tracing::warn!(
             exporter,

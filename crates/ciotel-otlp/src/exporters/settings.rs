@@ -7,6 +7,7 @@ use ciotel_core::config::checked::{checked_map, checked_str};
 use ciotel_core::config::values::parse_duration;
 use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
+use ciotel_core::webhook::Secret;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -64,18 +65,23 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
-/// Deserializes `headers:`, refusing names and values HTTP cannot carry.
+/// Deserializes `headers:`, refusing names and values HTTP cannot carry. Values are kept as
+/// [`Secret`]s: `authorization`, API keys … must never print.
 pub(crate) fn headers<'de, D: Deserializer<'de>>(
     d: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
+) -> Result<BTreeMap<String, Secret>, D::Error> {
     let map = Option::<BTreeMap<Name, Value>>::deserialize(d)?.unwrap_or_default();
-    Ok(map.into_iter().map(|(k, v)| (k.0, v.0)).collect())
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (k.0, Secret::new(v.0)))
+        .collect())
 }
 
-/// The configured headers as sent (names lower-cased).
+/// The configured headers as sent (names lower-cased), values marked sensitive so no
+/// `Debug` of a request shows them.
 pub(crate) fn header_map(
     id: &str,
-    headers: &BTreeMap<String, String>,
+    headers: &BTreeMap<String, Secret>,
 ) -> Result<HeaderMap, BuildError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
@@ -86,8 +92,9 @@ pub(crate) fn header_map(
         };
         let key =
             HeaderName::from_bytes(name.as_bytes()).map_err(|_| fail("not a valid header name"))?;
-        let value = HeaderValue::from_str(value)
+        let mut value = HeaderValue::from_str(value.expose())
             .map_err(|_| fail("the value holds characters a header cannot carry"))?;
+        value.set_sensitive(true);
         map.append(key, value);
     }
     Ok(map)
@@ -141,7 +148,7 @@ mod tests {
         #[derive(Deserialize)]
         struct Doc {
             #[serde(deserialize_with = "headers")]
-            headers: BTreeMap<String, String>,
+            headers: BTreeMap<String, Secret>,
         }
         let parse = |yaml: &str| yaml_serde::from_str::<Doc>(yaml).map_err(|e| e.to_string());
         let doc = parse("headers:\n  X-Tenant: t1\n").unwrap();
@@ -161,7 +168,7 @@ mod tests {
 
     #[test]
     fn header_maps_refuse_what_config_built_in_code_got_wrong() {
-        let bad = BTreeMap::from([("bad name".to_string(), "v".to_string())]);
+        let bad = BTreeMap::from([("bad name".to_string(), Secret::new("v"))]);
         let e = header_map("otlp/a", &bad).unwrap_err().to_string();
         assert_eq!(
             e,
