@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod poll;
 pub mod processors;
 pub mod retry_after;
+pub mod server;
 pub mod signal;
 pub mod split;
 pub mod telemetry;

@@ -201,6 +201,7 @@ fn body_refusal(e: BodyError) -> Reply {
              with very many jobs"
         ),
         BodyError::Read(why) => format!("failed to read the request body: {why}"),
+        _ => e.to_string(),
     };
     Reply::body(&e, message)
 }
