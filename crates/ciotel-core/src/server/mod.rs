@@ -12,7 +12,8 @@
 //! - `timed_body.rs`: a request body bounded in time (`read_timeout`);
 //! - `http.rs`: serving an axum router with hyper, auth before the body;
 //! - `grpc.rs`: the incoming stream and layer for tonic;
-//! - `report.rs`: per-listener counters and rate-limited log lines.
+//! - `report.rs`: per-listener counters and rate-limited log lines;
+//! - `tests.rs`: the kit alone (peer address, auth before the body, body deadline).
 
 mod accept;
 mod activity;
@@ -32,3 +33,6 @@ pub use config::{
 pub use conn::{ConnInfo, ServerIo};
 pub use http::{HttpAuth, serve_http};
 pub use tls::Alpn;
+
+#[cfg(test)]
+mod tests;

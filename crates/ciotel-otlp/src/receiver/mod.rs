@@ -91,3 +91,6 @@ pub async fn start(
     }
     Ok(running)
 }
+
+#[cfg(test)]
+mod auth_tests;
