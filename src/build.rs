@@ -242,6 +242,7 @@ pub async fn start_receivers(
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
+                        signed: webhook.secret.is_some(),
                     });
                 }
                 if let Some(api) = &c.api {
@@ -272,6 +273,7 @@ pub async fn start_receivers(
                         router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
+                        signed: webhook.secret.is_some(),
                     });
                 }
                 if let Some(api) = &c.api {

@@ -27,6 +27,8 @@ pub struct WebhookRoutes {
     pub listener: HttpServerSettings,
     /// The authenticator every delivery must satisfy.
     pub auth: Option<AuthReference>,
+    /// Whether deliveries are checked with a secret (signature or token).
+    pub signed: bool,
 }
 
 /// Groups routes by endpoint, refuses two receivers claiming one path (or disagreeing on the
@@ -92,12 +94,14 @@ pub async fn serve(
             component: &component,
             transport: "webhook",
         };
+        // Signed deliveries are authenticated, as is a listener with `auth:`.
+        let authenticated = auth.is_some() || group.iter().all(|r| r.signed);
         let listener = bind(
             name,
             &first.endpoint,
             &first.listener.connections,
             Alpn::Http1,
-            auth.is_some(),
+            authenticated,
             registry,
             stop,
         )

@@ -220,3 +220,80 @@ fn replace(from: &Path, to: &Path) {
     std::fs::copy(from, &staging).expect("stage");
     std::fs::rename(&staging, to).expect("rename");
 }
+
+/// An exporter whose TLS handshake meets a plaintext server says so, naming the address and
+/// the setting, instead of rustls's "corrupt message of type InvalidContentType".
+#[test]
+fn an_exporter_meeting_a_plaintext_server_says_so() {
+    let dir = TempDir::new("plaintext-hint");
+    let ca = TestCa::new("ciotel test CA");
+    let ca_file = ca.write(&dir.join("ca.pem"));
+    let plain = Daemon::start(
+        &dir,
+        "plain",
+        "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\n      http:\n        endpoint: 127.0.0.1:0\n\
+         exporters:\n  debug:\n\
+         service:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [debug]\n",
+    );
+    let config = format!(
+        "receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:0\n\
+         exporters:\n  otlp/tls:\n    endpoint: {}\n    tls:\n      ca_file: {}\n    retry_on_failure:\n      enabled: false\n\
+         \x20 otlphttp/tls:\n    endpoint: https://{}\n    tls:\n      ca_file: {}\n    retry_on_failure:\n      enabled: false\n\
+         service:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [otlp/tls, otlphttp/tls]\n",
+        plain.address("otlp", "grpc"),
+        ca_file.display(),
+        plain.address("otlp", "http"),
+        ca_file.display(),
+    );
+    let sender = Daemon::start(&dir, "sender", &config);
+    let url = format!("http://{}/v1/traces", sender.address("otlp", "http"));
+    let status = reqwest::blocking::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(r#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"s"}]}]}]}"#)
+        .send()
+        .expect("post")
+        .status();
+    assert_eq!(status.as_u16(), 200);
+    for address in [plain.address("otlp", "grpc"), plain.address("otlp", "http")] {
+        let hint = format!(
+            "TLS handshake with {address} failed: the server answered in plaintext (set `tls.insecure: true` if it does not use TLS)"
+        );
+        wait_for(&format!("the plaintext hint for {address}"), || {
+            sender.log_text().contains(&hint).then_some(())
+        });
+    }
+    assert!(
+        !sender.log_text().contains("InvalidContentType"),
+        "{}",
+        sender.log_text()
+    );
+}
+
+/// A listener reachable from the network without TLS or auth starts with one warning naming
+/// it; one with TLS does not.
+#[test]
+fn a_network_listener_without_tls_or_auth_is_warned_about_once() {
+    let dir = TempDir::new("network-warning");
+    let ca = TestCa::new("ciotel test CA");
+    let server = ca.server(dir.path(), "server");
+    let config = format!(
+        "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 0.0.0.0:0\n{}      http:\n        endpoint: 0.0.0.0:0\n\
+         exporters:\n  debug:\n\
+         service:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [debug]\n",
+        tls_lines("        ", &server, ""),
+    );
+    let daemon = Daemon::start(&dir, "ciotel", &config);
+    let warnings: Vec<String> = daemon
+        .log_lines()
+        .into_iter()
+        .filter(|l| l.contains("without TLS or authentication"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("component=\"otlp\"")
+            && warnings[0].contains("transport=\"http\"")
+            && warnings[0].contains("0.0.0.0:0"),
+        "{warnings:?}"
+    );
+}
