@@ -130,3 +130,14 @@ async fn the_authenticator_refuses_on_the_headers_with_a_challenge() {
     assert!(reply.contains("missing credentials"), "{reply}");
     stop.cancel();
 }
+
+#[tokio::test]
+async fn a_request_head_past_max_request_header_size_is_refused() {
+    let (address, stop) = serve(None, Duration::from_secs(5)).await;
+    let big = "a".repeat(20 * 1024);
+    let request =
+        format!("POST / HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nContent-Length: 0\r\n\r\n");
+    let (_, reply) = exchange(address, request.as_bytes()).await;
+    assert!(reply.starts_with("HTTP/1.1 431"), "{reply}");
+    stop.cancel();
+}
