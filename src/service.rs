@@ -61,13 +61,23 @@ pub async fn run(config: Config, stop: impl Future<Output = ()>) -> Result<(), R
             return Err(e);
         }
     };
+    // Poll `stop` once before saying "ready", so its signal handlers are installed by the time
+    // anyone who waits for that line sends SIGTERM.
+    let mut stop = std::pin::pin!(stop);
+    let stopped_early = tokio::select! {
+        biased;
+        () = &mut stop => true,
+        () = std::future::ready(()) => false,
+    };
     readiness.set(true);
     tracing::info!(
         pipelines = config.service.pipelines.len(),
         "ciotel is ready"
     );
 
-    stop.await;
+    if !stopped_early {
+        stop.await;
+    }
     tracing::info!("shutting down: stopping receivers, then draining pipelines and exporters");
     readiness.set(false);
     let deadline = config.service.shutdown_timeout;
