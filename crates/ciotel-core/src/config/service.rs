@@ -8,7 +8,7 @@ use crate::component_id::{ComponentId, PipelineId};
 use crate::server::config::{
     connection_limit, default_idle_timeout, default_max_request_header_size,
     default_read_header_timeout, default_read_timeout, default_side_max_concurrent_connections,
-    header_size,
+    default_write_timeout, header_size,
 };
 use crate::server::{ConnectionSettings, HttpServerSettings, TlsServerConfig};
 use serde::Deserialize;
@@ -150,6 +150,9 @@ pub struct MetricsConfig {
     /// A keep-alive connection without a request for this long is closed (default 60s).
     #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
     pub idle_timeout: Duration,
+    /// A response write stalled for this long closes the connection (default 30s).
+    #[serde(default = "default_write_timeout", deserialize_with = "duration")]
+    pub write_timeout: Duration,
     /// Largest request head in bytes (default 64 KiB).
     #[serde(
         default = "default_max_request_header_size",
@@ -178,6 +181,7 @@ impl Default for MetricsConfig {
             read_header_timeout: default_read_header_timeout(),
             read_timeout: default_read_timeout(),
             idle_timeout: default_idle_timeout(),
+            write_timeout: default_write_timeout(),
             max_request_header_size: default_max_request_header_size(),
             max_concurrent_connections: default_side_max_concurrent_connections(),
             tls: None,
@@ -193,6 +197,7 @@ impl MetricsConfig {
             read_header_timeout: self.read_header_timeout,
             read_timeout: self.read_timeout,
             idle_timeout: self.idle_timeout,
+            write_timeout: self.write_timeout,
             max_request_header_size: self.max_request_header_size,
             connections: ConnectionSettings {
                 max_concurrent_connections: self.max_concurrent_connections,

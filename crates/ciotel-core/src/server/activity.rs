@@ -9,6 +9,9 @@
 //! | HTTP: a request head is arriving| its first byte + `read_header_timeout`          |
 //! | a request is in flight          | none (the body has its own `read_timeout`)      |
 //! | idle between requests           | last response + `idle_timeout` (HTTP) or `max_connection_idle` (gRPC) |
+//!
+//! Apart from these, a write that makes no progress for `write_timeout` (HTTP) fails: a client
+//! that stops reading its responses cannot hold a connection forever.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -30,6 +33,8 @@ pub struct Deadlines {
     pub head: Option<Duration>,
     /// With no request in flight.
     pub idle: Option<Duration>,
+    /// A write that makes no progress for this long fails (HTTP `write_timeout`).
+    pub write: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -92,6 +97,11 @@ impl Activity {
         };
     }
 
+    /// How long a stalled write may wait.
+    pub fn write_limit(&self) -> Option<Duration> {
+        self.limits.write
+    }
+
     /// When the connection must be closed if nothing changes, and why.
     pub fn deadline(&self) -> Option<(Instant, &'static str)> {
         match *self.state() {
@@ -112,6 +122,7 @@ mod tests {
     const LIMITS: Deadlines = Deadlines {
         head: Some(Duration::from_secs(1)),
         idle: Some(Duration::from_secs(5)),
+        write: None,
     };
 
     #[tokio::test(start_paused = true)]

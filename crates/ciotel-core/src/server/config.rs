@@ -20,6 +20,9 @@ pub struct HttpServerSettings {
     pub read_timeout: Duration,
     /// A keep-alive connection with no request for this long is closed (0 = no limit).
     pub idle_timeout: Duration,
+    /// A response write that makes no progress for this long closes the connection (0 = no
+    /// limit).
+    pub write_timeout: Duration,
     /// Largest request head (request line and headers) in bytes.
     pub max_request_header_size: usize,
     /// Connections, TLS.
@@ -138,6 +141,10 @@ pub fn default_read_timeout() -> Duration {
 /// Default `idle_timeout` (keep-alive): 60s.
 pub fn default_idle_timeout() -> Duration {
     Duration::from_secs(60)
+}
+/// Default `write_timeout`: 30s.
+pub fn default_write_timeout() -> Duration {
+    Duration::from_secs(30)
 }
 /// Default `first_request_timeout` of a gRPC listener: 10s.
 pub fn default_first_request_timeout() -> Duration {

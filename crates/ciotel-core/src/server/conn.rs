@@ -1,6 +1,7 @@
 //! One served connection's IO: a TCP stream, or a TLS stream over it, that also holds the
 //! connection's slot under `max_concurrent_connections` and fails its reads once the
-//! connection's [`Activity`] deadline passes (so hyper and tonic close it).
+//! connection's [`Activity`] deadline passes (so hyper and tonic close it), and its writes once
+//! they have stalled for `write_timeout`.
 
 use super::accept::Slot;
 use super::activity::Activity;
@@ -65,6 +66,9 @@ pub struct ServerIo {
     stream: Stream,
     info: ConnInfo,
     timer: Pin<Box<Sleep>>,
+    /// Since when writes have made no progress, and the timer for `write_timeout`.
+    write_stall: Option<Instant>,
+    write_timer: Pin<Box<Sleep>>,
     _slot: Slot,
 }
 
@@ -83,6 +87,8 @@ impl ServerIo {
                 waker: Arc::default(),
             },
             timer: Box::pin(tokio::time::sleep_until(Instant::now())),
+            write_stall: None,
+            write_timer: Box::pin(tokio::time::sleep_until(Instant::now())),
             _slot: slot,
         }
     }
@@ -106,6 +112,35 @@ impl ServerIo {
         }
         match self.timer.as_mut().poll(cx) {
             Poll::Ready(()) => expired(),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl ServerIo {
+    /// Passes a write's outcome on, failing it once writes have stalled for `write_timeout`.
+    fn watch_write<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        let Poll::Pending = poll else {
+            self.write_stall = None;
+            return poll;
+        };
+        let Some(limit) = self.info.activity.write_limit() else {
+            return Poll::Pending;
+        };
+        let since = *self.write_stall.get_or_insert_with(Instant::now);
+        let at = since + limit;
+        if self.write_timer.deadline() != at {
+            self.write_timer.as_mut().reset(at);
+        }
+        match self.write_timer.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client did not read the response within write_timeout",
+            ))),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -150,10 +185,12 @@ impl AsyncWrite for ServerIo {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.get_mut().stream {
+        let this = self.get_mut();
+        let poll = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
+        };
+        this.watch_write(cx, poll)
     }
 
     fn poll_write_vectored(
@@ -161,10 +198,12 @@ impl AsyncWrite for ServerIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match &mut self.get_mut().stream {
+        let this = self.get_mut();
+        let poll = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-        }
+        };
+        this.watch_write(cx, poll)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -175,10 +214,12 @@ impl AsyncWrite for ServerIo {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match &mut self.get_mut().stream {
+        let this = self.get_mut();
+        let poll = match &mut this.stream {
             Stream::Plain(s) => Pin::new(s).poll_flush(cx),
             Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
+        };
+        this.watch_write(cx, poll)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

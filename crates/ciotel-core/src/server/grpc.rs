@@ -34,6 +34,8 @@ pub fn incoming(
         head: (!settings.first_request_timeout.is_zero()).then_some(settings.first_request_timeout),
         idle: (!settings.keepalive.max_connection_idle.is_zero())
             .then_some(settings.keepalive.max_connection_idle),
+        // HTTP/2 has flow control and keepalive pings for that.
+        write: None,
     };
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(

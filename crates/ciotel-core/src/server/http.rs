@@ -1,6 +1,7 @@
 //! Serving an axum [`Router`] on a [`BoundListener`] with hyper's HTTP/1: the request head
 //! limited in size (`max_request_header_size`) and in time (`read_header_timeout`), the body
-//! in time (`read_timeout`), keep-alive connections closed after `idle_timeout`; each
+//! in time (`read_timeout`), keep-alive connections closed after `idle_timeout`, stalled
+//! response writes after `write_timeout`; each
 //! request carries `ConnectInfo<SocketAddr>`, and the authenticator, when set, runs on the
 //! headers before any body byte is read.
 
@@ -99,6 +100,7 @@ pub fn serve_http(
     let deadlines = Deadlines {
         head: some(settings.read_header_timeout),
         idle: some(settings.idle_timeout),
+        write: some(settings.write_timeout),
     };
     let read_timeout = settings.read_timeout;
     let header_size = settings.max_request_header_size.max(8192);

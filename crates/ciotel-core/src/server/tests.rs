@@ -10,13 +10,16 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
-use axum::routing::post;
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
+
+/// A response larger than loopback's socket buffers.
+const BIG: usize = 32 << 20;
 
 struct NeverAuth;
 
@@ -31,6 +34,7 @@ fn settings(read_timeout: Duration) -> HttpServerSettings {
         read_header_timeout: Duration::from_secs(5),
         read_timeout,
         idle_timeout: Duration::from_secs(5),
+        write_timeout: Duration::from_millis(300),
         max_request_header_size: 16 * 1024,
         connections: ConnectionSettings {
             max_concurrent_connections: 10,
@@ -60,7 +64,7 @@ async fn serve(auth: Option<HttpAuth>, read_timeout: Duration) -> (SocketAddr, C
     .await
     .unwrap();
     let address = listener.local_addr();
-    let router = Router::new().route(
+    let router = Router::new().route("/big", get(|| async { vec![b'x'; BIG] })).route(
         "/",
         post(
             |ConnectInfo(peer): ConnectInfo<SocketAddr>, headers: HeaderMap, body: Body| async move {
@@ -139,5 +143,27 @@ async fn a_request_head_past_max_request_header_size_is_refused() {
         format!("POST / HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nContent-Length: 0\r\n\r\n");
     let (_, reply) = exchange(address, request.as_bytes()).await;
     assert!(reply.starts_with("HTTP/1.1 431"), "{reply}");
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_is_cut_off_after_write_timeout() {
+    let (address, stop) = serve(None, Duration::from_secs(5)).await;
+    let mut tcp = TcpStream::connect(address).await.unwrap();
+    tcp.write_all(b"GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    // The slow client: it reads nothing for longer than write_timeout (300ms).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut got = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => got += n,
+            Err(_) => panic!("the connection stayed open after write_timeout"),
+        }
+    }
+    assert!(got < BIG, "the whole response arrived ({got} bytes)");
     stop.cancel();
 }

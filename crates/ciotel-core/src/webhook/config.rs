@@ -9,7 +9,7 @@ use crate::config::values::{ListenAddress, duration};
 use crate::server::config::{
     connection_limit, default_idle_timeout, default_max_concurrent_connections,
     default_max_request_header_size, default_read_header_timeout, default_read_timeout,
-    header_size,
+    default_write_timeout, header_size,
 };
 use crate::server::{ConnectionSettings, HttpServerSettings, TlsServerConfig};
 use axum::http::{HeaderName, HeaderValue};
@@ -97,6 +97,8 @@ pub struct RawWebhookConfig {
     read_timeout: Duration,
     #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
     idle_timeout: Duration,
+    #[serde(default = "default_write_timeout", deserialize_with = "duration")]
+    write_timeout: Duration,
     #[serde(
         default = "default_max_request_header_size",
         deserialize_with = "header_size"
@@ -126,6 +128,7 @@ impl Default for RawWebhookConfig {
             read_header_timeout: default_read_header_timeout(),
             read_timeout: default_read_timeout(),
             idle_timeout: default_idle_timeout(),
+            write_timeout: default_write_timeout(),
             max_request_header_size: default_max_request_header_size(),
             max_concurrent_connections: default_max_concurrent_connections(),
             tls: None,
@@ -199,6 +202,7 @@ impl RawWebhookConfig {
                 read_header_timeout: self.read_header_timeout,
                 read_timeout: self.read_timeout,
                 idle_timeout: self.idle_timeout,
+                write_timeout: self.write_timeout,
                 max_request_header_size: self.max_request_header_size,
                 connections: ConnectionSettings {
                     max_concurrent_connections: self.max_concurrent_connections,
