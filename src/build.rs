@@ -5,7 +5,7 @@ use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig}
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
-use ciotel_core::auth::Authenticators;
+use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
@@ -208,6 +208,7 @@ pub async fn start_receivers(
     config: &Config,
     inputs: BTreeMap<ComponentId, PipelineInputs>,
     registry: &Registry,
+    resolver: &dyn AuthResolver,
     stop: &CancellationToken,
 ) -> Result<Vec<JoinHandle<()>>, BuildError> {
     let mut tasks = Vec::new();
@@ -216,10 +217,16 @@ pub async fn start_receivers(
         let name = id.to_string();
         match config.receivers.get(&id) {
             Some(ReceiverConfig::Otlp(c)) => {
-                let running =
-                    ciotel_otlp::receiver::start(&name, c, receiver_inputs, registry, stop.clone())
-                        .await
-                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                let running = ciotel_otlp::receiver::start(
+                    &name,
+                    c,
+                    receiver_inputs,
+                    registry,
+                    resolver,
+                    stop.clone(),
+                )
+                .await
+                .map_err(|e| BuildError::new("receiver", &id, e))?;
                 if let Some(a) = running.grpc_address {
                     tracing::info!(receiver = %name, transport = "grpc", address = %a, "listening");
                 }
@@ -241,7 +248,7 @@ pub async fn start_receivers(
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "webhook");
                     webhook_routes.push(WebhookRoutes {
                         id: id.clone(),
-                        endpoint: webhook.endpoint.to_string(),
+                        endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
                         router: ciotel_github::receiver::webhook_router(
                             &name,
@@ -250,6 +257,9 @@ pub async fn start_receivers(
                             output,
                             handoff,
                         ),
+                        listener: webhook.listener.clone(),
+                        auth: webhook.auth.clone(),
+                        signed: webhook.secret.is_some(),
                     });
                 }
                 if let Some(api) = &c.api {
@@ -275,9 +285,12 @@ pub async fn start_receivers(
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "webhook");
                     webhook_routes.push(WebhookRoutes {
                         id: id.clone(),
-                        endpoint: webhook.endpoint.to_string(),
+                        endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
                         router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
+                        listener: webhook.listener.clone(),
+                        auth: webhook.auth.clone(),
+                        signed: webhook.secret.is_some(),
                     });
                 }
                 if let Some(api) = &c.api {
@@ -292,7 +305,7 @@ pub async fn start_receivers(
             None => return Err(BuildError::new("receiver", &id, "not defined")),
         }
     }
-    tasks.extend(webhooks::serve(webhook_routes, stop).await?);
+    tasks.extend(webhooks::serve(webhook_routes, registry, resolver, stop).await?);
     Ok(tasks)
 }
 

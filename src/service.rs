@@ -5,6 +5,7 @@
 use crate::build::{self, BuildError};
 use crate::components::{Config, ExtensionConfig};
 use ciotel_core::ComponentId;
+use ciotel_core::auth::AuthResolver;
 use ciotel_core::config::service::MetricsLevel;
 use ciotel_core::extensions::health_check::{self, Readiness};
 use ciotel_core::pipeline::PipelineInputs;
@@ -22,15 +23,13 @@ pub enum RunError {
     /// A component could not be built or started.
     #[error(transparent)]
     Build(#[from] BuildError),
-    /// A listener of the daemon's own could not be bound.
-    #[error("cannot listen on {endpoint} for {what}: {source}")]
-    Bind {
+    /// A listener of the daemon's own could not start (address in use, TLS files, auth).
+    #[error("{what}: {message}")]
+    Listener {
         /// What the listener is for.
         what: String,
-        /// The configured endpoint.
-        endpoint: String,
-        /// What the OS said.
-        source: std::io::Error,
+        /// What went wrong.
+        message: String,
     },
     /// Shutdown did not finish within `service.shutdown_timeout`.
     #[error("shutdown did not finish within {0:?}; data still queued was lost")]
@@ -62,13 +61,23 @@ pub async fn run(config: Config, stop: impl Future<Output = ()>) -> Result<(), R
             return Err(e);
         }
     };
+    // Poll `stop` once before saying "ready", so its signal handlers are installed by the time
+    // anyone who waits for that line sends SIGTERM.
+    let mut stop = std::pin::pin!(stop);
+    let stopped_early = tokio::select! {
+        biased;
+        () = &mut stop => true,
+        () = std::future::ready(()) => false,
+    };
     readiness.set(true);
     tracing::info!(
         pipelines = config.service.pipelines.len(),
         "ciotel is ready"
     );
 
-    stop.await;
+    if !stopped_early {
+        stop.await;
+    }
     tracing::info!("shutting down: stopping receivers, then draining pipelines and exporters");
     readiness.set(false);
     let deadline = config.service.shutdown_timeout;
@@ -101,38 +110,65 @@ async fn start_all(
     stop_receivers: &CancellationToken,
     side_tasks: &mut Vec<JoinHandle<()>>,
 ) -> Result<Started, RunError> {
+    ciotel_core::body::budget::set_limit(config.service.max_in_flight_body_size);
+    let resolver = build::authenticators(config)?;
+    let listener_error = |what: String| {
+        move |e: &dyn std::fmt::Display| RunError::Listener {
+            what: what.clone(),
+            message: e.to_string(),
+        }
+    };
     for id in &config.service.extensions {
         if let Some(ExtensionConfig::HealthCheck(hc)) = config.extensions.get(id) {
-            let (address, task) = health_check::start(hc, readiness.clone(), background.clone())
-                .await
-                .map_err(|source| RunError::Bind {
-                    what: format!("extension {id}"),
-                    endpoint: hc.endpoint.to_string(),
-                    source,
-                })?;
+            let fail = listener_error(format!("extension {id}"));
+            let auth = match &hc.auth {
+                Some(r) => Some(
+                    resolver
+                        .server(&r.authenticator)
+                        .map_err(|e| fail(&format!("auth: {e}")))?,
+                ),
+                None => None,
+            };
+            let name = id.to_string();
+            let (address, task) = health_check::start(
+                &name,
+                hc,
+                readiness.clone(),
+                registry,
+                auth,
+                background.clone(),
+            )
+            .await
+            .map_err(|e| fail(&e))?;
             tracing::info!(extension = %id, transport = "http", address = %address, "listening");
             side_tasks.push(task);
         }
     }
     let metrics = &config.service.telemetry.metrics;
     if metrics.level != MetricsLevel::None {
+        let fail = listener_error("service.telemetry.metrics".into());
+        let auth = match &metrics.auth {
+            Some(r) => Some(
+                resolver
+                    .server(&r.authenticator)
+                    .map_err(|e| fail(&format!("auth: {e}")))?,
+            ),
+            None => None,
+        };
         let (address, task) = serve_metrics(
-            metrics.address.as_str(),
+            &metrics.address,
+            &metrics.server_settings(),
             registry.clone(),
+            auth,
             background.clone(),
         )
         .await
-        .map_err(|source| RunError::Bind {
-            what: "service.telemetry.metrics".into(),
-            endpoint: metrics.address.to_string(),
-            source,
-        })?;
+        .map_err(|e| fail(&e))?;
         tracing::info!(telemetry = "metrics", transport = "http", address = %address, "listening");
         side_tasks.push(task);
     }
 
-    let authenticators = build::authenticators(config)?;
-    let exporters = build::exporters(config, registry, &authenticators)?;
+    let exporters = build::exporters(config, registry, &resolver)?;
     let mut inputs: BTreeMap<ComponentId, PipelineInputs> = BTreeMap::new();
     let mut processor_tasks = Vec::new();
     for (pipeline_id, pipeline) in &config.service.pipelines {
@@ -151,7 +187,8 @@ async fn start_all(
                 .add(pipeline_id.signal, first.clone());
         }
     }
-    let receiver_tasks = build::start_receivers(config, inputs, registry, stop_receivers).await?;
+    let receiver_tasks =
+        build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
     Ok(Started {
         receiver_tasks,
         processor_tasks,

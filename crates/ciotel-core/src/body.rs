@@ -1,11 +1,26 @@
 //! Reading a request body whole, with a size limit counted on the bytes actually received (a
 //! `Content-Length` past the limit is refused before reading; a chunked body is counted as it
 //! arrives). Shared by every HTTP receiver: OTLP/HTTP and the webhooks (whose signatures cover
-//! the raw body, so it must be read whole before anything is parsed).
+//! the raw body, so it must be read whole before anything is parsed). Reading is bounded in
+//! time by the listener ([`BodyTimedOut`], 408) and in memory for the whole process by the
+//! in-flight [`budget`] (503 + Retry-After).
+
+pub mod budget;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use http_body_util::BodyExt;
+use std::time::Duration;
+
+/// The error a listener's body gives once its `read_timeout` has passed.
+///
+/// Exists so [`read_limited`] can tell a too-slow body (408) from a broken one (400).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the request body did not arrive within read_timeout ({after:?})")]
+pub struct BodyTimedOut {
+    /// The listener's `read_timeout`.
+    pub after: Duration,
+}
 
 /// Why a body was not read.
 ///
@@ -21,9 +36,44 @@ pub enum BodyError {
     /// The connection failed or the framing was invalid while reading: 400.
     #[error("failed to read the request body: {0}")]
     Read(String),
+    /// The body did not arrive whole within the listener's `read_timeout`: 408.
+    #[error("the request body did not arrive within read_timeout ({after:?})")]
+    TimedOut {
+        /// The listener's `read_timeout`.
+        after: Duration,
+    },
+    /// Bodies being read already hold the whole in-flight budget: 503 + Retry-After.
+    #[error(
+        "too many request bytes are being received at once ({budget} bytes in flight); retry later"
+    )]
+    Busy {
+        /// The process's budget in bytes.
+        budget: usize,
+    },
 }
 
-/// Reads the whole body, refusing as soon as it passes `limit` bytes.
+impl BodyError {
+    /// Whether the sender should retry the same body later (503 + Retry-After).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, BodyError::Busy { .. })
+    }
+}
+
+/// The read error as [`BodyError`]: a listener's timeout becomes `TimedOut`.
+fn read_error(e: axum::Error) -> BodyError {
+    let inner = e.into_inner();
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(inner.as_ref());
+    while let Some(err) = source {
+        if let Some(t) = err.downcast_ref::<BodyTimedOut>() {
+            return BodyError::TimedOut { after: t.after };
+        }
+        source = err.source();
+    }
+    BodyError::Read(inner.to_string())
+}
+
+/// Reads the whole body, refusing as soon as it passes `limit` bytes, or when the in-flight
+/// budget cannot hold it.
 pub async fn read_limited(
     headers: &HeaderMap,
     mut body: Body,
@@ -37,12 +87,22 @@ pub async fn read_limited(
         return Err(BodyError::TooLarge { limit });
     }
     let capacity = declared.map_or(0, |n| n as usize);
+    let mut held = budget::Reservation::default();
+    let busy = || BodyError::Busy {
+        budget: budget::limit(),
+    };
+    if !held.grow_to(capacity) {
+        return Err(busy());
+    }
     let mut out = Vec::with_capacity(capacity);
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|e| BodyError::Read(e.to_string()))?;
+        let frame = frame.map_err(read_error)?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > limit {
                 return Err(BodyError::TooLarge { limit });
+            }
+            if !held.grow_to(out.len() + data.len()) {
+                return Err(busy());
             }
             out.extend_from_slice(&data);
         }

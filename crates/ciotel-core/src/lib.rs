@@ -15,6 +15,7 @@ pub mod poll;
 pub mod processors;
 pub mod redact;
 pub mod retry_after;
+pub mod server;
 pub mod signal;
 pub mod split;
 pub mod telemetry;

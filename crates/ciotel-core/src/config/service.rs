@@ -3,7 +3,14 @@
 
 use super::component_map::or_default;
 use super::values::{ListenAddress, duration};
+use crate::auth::AuthReference;
 use crate::component_id::{ComponentId, PipelineId};
+use crate::server::config::{
+    connection_limit, default_idle_timeout, default_max_request_header_size,
+    default_read_header_timeout, default_read_timeout, default_side_max_concurrent_connections,
+    default_write_timeout, header_size,
+};
+use crate::server::{ConnectionSettings, HttpServerSettings, TlsServerConfig};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use std::collections::BTreeMap;
@@ -25,6 +32,14 @@ pub struct ServiceConfig {
     /// How long a graceful shutdown may take before the daemon exits anyway.
     #[serde(default = "default_shutdown_timeout", deserialize_with = "duration")]
     pub shutdown_timeout: Duration,
+    /// Bytes all request bodies being read at once may hold (default 256 MiB); beyond it new
+    /// uploads get 503 + Retry-After.
+    #[serde(default = "default_in_flight_body_size")]
+    pub max_in_flight_body_size: usize,
+}
+
+fn default_in_flight_body_size() -> usize {
+    crate::body::budget::DEFAULT_BUDGET
 }
 
 fn default_shutdown_timeout() -> Duration {
@@ -126,6 +141,36 @@ pub struct MetricsConfig {
     /// `none` disables the endpoint; anything else serves it.
     #[serde(default)]
     pub level: MetricsLevel,
+    /// A request's headers must arrive within this (default 10s).
+    #[serde(default = "default_read_header_timeout", deserialize_with = "duration")]
+    pub read_header_timeout: Duration,
+    /// A request's body must arrive within this (default 30s).
+    #[serde(default = "default_read_timeout", deserialize_with = "duration")]
+    pub read_timeout: Duration,
+    /// A keep-alive connection without a request for this long is closed (default 60s).
+    #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
+    pub idle_timeout: Duration,
+    /// A response write stalled for this long closes the connection (default 30s).
+    #[serde(default = "default_write_timeout", deserialize_with = "duration")]
+    pub write_timeout: Duration,
+    /// Largest request head in bytes (default 64 KiB).
+    #[serde(
+        default = "default_max_request_header_size",
+        deserialize_with = "header_size"
+    )]
+    pub max_request_header_size: usize,
+    /// Connections served at once (default 100), apart from every other listener's.
+    #[serde(
+        default = "default_side_max_concurrent_connections",
+        deserialize_with = "connection_limit"
+    )]
+    pub max_concurrent_connections: usize,
+    /// TLS.
+    #[serde(default)]
+    pub tls: Option<TlsServerConfig>,
+    /// An authenticator extension every scrape must satisfy.
+    #[serde(default)]
+    pub auth: Option<AuthReference>,
 }
 
 impl Default for MetricsConfig {
@@ -133,6 +178,31 @@ impl Default for MetricsConfig {
         MetricsConfig {
             address: default_metrics_address(),
             level: MetricsLevel::default(),
+            read_header_timeout: default_read_header_timeout(),
+            read_timeout: default_read_timeout(),
+            idle_timeout: default_idle_timeout(),
+            write_timeout: default_write_timeout(),
+            max_request_header_size: default_max_request_header_size(),
+            max_concurrent_connections: default_side_max_concurrent_connections(),
+            tls: None,
+            auth: None,
+        }
+    }
+}
+
+impl MetricsConfig {
+    /// The listener kit's settings.
+    pub fn server_settings(&self) -> HttpServerSettings {
+        HttpServerSettings {
+            read_header_timeout: self.read_header_timeout,
+            read_timeout: self.read_timeout,
+            idle_timeout: self.idle_timeout,
+            write_timeout: self.write_timeout,
+            max_request_header_size: self.max_request_header_size,
+            connections: ConnectionSettings {
+                max_concurrent_connections: self.max_concurrent_connections,
+                tls: self.tls.clone(),
+            },
         }
     }
 }

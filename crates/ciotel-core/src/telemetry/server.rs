@@ -1,20 +1,41 @@
-//! Serves the registry as Prometheus text at `/metrics`.
+//! Serves the registry as Prometheus text at `/metrics`, through the listener kit with its own
+//! connection limit (so a flood on the data listeners never starves it).
 
 use super::Registry;
+use crate::auth::ServerAuthenticator;
+use crate::config::values::ListenAddress;
+use crate::server::{
+    Alpn, HttpAuth, HttpServerSettings, ListenError, ListenerName, bind, serve_http,
+};
 use axum::Router;
 use axum::http::header;
 use axum::routing::get;
-use tokio::net::TcpListener;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// Binds `address` and serves `/metrics` until `shutdown` fires; returns the bound address.
 pub async fn serve_metrics(
-    address: &str,
+    address: &ListenAddress,
+    settings: &HttpServerSettings,
     registry: Registry,
+    auth: Option<Arc<dyn ServerAuthenticator>>,
     shutdown: CancellationToken,
-) -> std::io::Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>)> {
-    let listener = TcpListener::bind(address).await?;
-    let bound = listener.local_addr()?;
+) -> Result<(std::net::SocketAddr, tokio::task::JoinHandle<()>), ListenError> {
+    let name = ListenerName {
+        component: "telemetry",
+        transport: "metrics",
+    };
+    let listener = bind(
+        name,
+        address,
+        &settings.connections,
+        Alpn::Http1,
+        auth.is_some(),
+        &registry,
+        &shutdown,
+    )
+    .await?;
+    let bound = listener.local_addr();
     let app = Router::new().route(
         "/metrics",
         get(move || {
@@ -27,13 +48,6 @@ pub async fn serve_metrics(
             }
         }),
     );
-    let task = tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "metrics endpoint stopped");
-        }
-    });
+    let task = serve_http(listener, app, settings, auth.map(HttpAuth::new), shutdown);
     Ok((bound, task))
 }

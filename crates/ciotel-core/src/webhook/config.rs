@@ -4,10 +4,18 @@
 //! headers it sets itself, how to hint at its secret) is a [`WebhookPlatform`].
 
 use super::Secret;
-use crate::config::values::ListenAddress;
+use crate::auth::AuthReference;
+use crate::config::values::{ListenAddress, duration};
+use crate::server::config::{
+    connection_limit, default_idle_timeout, default_max_concurrent_connections,
+    default_max_request_header_size, default_read_header_timeout, default_read_timeout,
+    default_write_timeout, header_size,
+};
+use crate::server::{ConnectionSettings, HttpServerSettings, TlsServerConfig};
 use axum::http::{HeaderName, HeaderValue};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// What a platform brings to the shared `webhook:` checks.
 ///
@@ -56,13 +64,17 @@ pub struct WebhookConfig {
     pub insecure: bool,
     /// Largest delivery accepted, in bytes (default 25 MiB, GitHub's own cap).
     pub max_request_body_size: usize,
+    /// The listener's timeouts, limits and TLS (receivers sharing an endpoint must agree).
+    pub listener: HttpServerSettings,
+    /// An authenticator extension every delivery must satisfy (before the body is read).
+    pub auth: Option<AuthReference>,
 }
 
 /// `webhook:` as written, before the platform's defaults and the checks.
 ///
 /// Deserialize it with `or_default` (a bare `webhook:` means all defaults), then
 /// [`check`](Self::check) it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawWebhookConfig {
     #[serde(default, deserialize_with = "present")]
@@ -79,6 +91,50 @@ pub struct RawWebhookConfig {
     insecure: bool,
     #[serde(default, deserialize_with = "present")]
     max_request_body_size: Option<usize>,
+    #[serde(default = "default_read_header_timeout", deserialize_with = "duration")]
+    read_header_timeout: Duration,
+    #[serde(default = "default_read_timeout", deserialize_with = "duration")]
+    read_timeout: Duration,
+    #[serde(default = "default_idle_timeout", deserialize_with = "duration")]
+    idle_timeout: Duration,
+    #[serde(default = "default_write_timeout", deserialize_with = "duration")]
+    write_timeout: Duration,
+    #[serde(
+        default = "default_max_request_header_size",
+        deserialize_with = "header_size"
+    )]
+    max_request_header_size: usize,
+    #[serde(
+        default = "default_max_concurrent_connections",
+        deserialize_with = "connection_limit"
+    )]
+    max_concurrent_connections: usize,
+    #[serde(default)]
+    tls: Option<TlsServerConfig>,
+    #[serde(default)]
+    auth: Option<AuthReference>,
+}
+
+impl Default for RawWebhookConfig {
+    fn default() -> Self {
+        RawWebhookConfig {
+            endpoint: None,
+            path: None,
+            health_path: None,
+            secret: None,
+            required_headers: BTreeMap::new(),
+            insecure: false,
+            max_request_body_size: None,
+            read_header_timeout: default_read_header_timeout(),
+            read_timeout: default_read_timeout(),
+            idle_timeout: default_idle_timeout(),
+            write_timeout: default_write_timeout(),
+            max_request_header_size: default_max_request_header_size(),
+            max_concurrent_connections: default_max_concurrent_connections(),
+            tls: None,
+            auth: None,
+        }
+    }
 }
 
 /// A key that is written: its value, which may not be null (only a missing key takes the
@@ -145,6 +201,18 @@ impl RawWebhookConfig {
             required_headers: self.required_headers,
             insecure: self.insecure,
             max_request_body_size,
+            listener: HttpServerSettings {
+                read_header_timeout: self.read_header_timeout,
+                read_timeout: self.read_timeout,
+                idle_timeout: self.idle_timeout,
+                write_timeout: self.write_timeout,
+                max_request_header_size: self.max_request_header_size,
+                connections: ConnectionSettings {
+                    max_concurrent_connections: self.max_concurrent_connections,
+                    tls: self.tls,
+                },
+            },
+            auth: self.auth,
         })
     }
 }

@@ -38,6 +38,10 @@ pub enum Reason {
     BodyTooLarge,
     /// The body could not be read (400).
     BodyUnreadable,
+    /// The body did not arrive within the listener's `read_timeout` (408).
+    BodyTimedOut,
+    /// The in-flight body budget is used up (503).
+    BodyBudgetFull,
     /// GitHub's `X-Hub-Signature-256` missing, malformed or not matching (401).
     BadSignature,
     /// GitLab's `X-Gitlab-Token` missing or not matching (401).
@@ -58,12 +62,14 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, so each receiver's counters exist (at 0) from the start.
-    pub const ALL: [Reason; 13] = [
+    pub const ALL: [Reason; 15] = [
         Reason::RequiredHeaderMissing,
         Reason::RequiredHeaderWrong,
         Reason::MethodNotAllowed,
         Reason::BodyTooLarge,
         Reason::BodyUnreadable,
+        Reason::BodyTimedOut,
+        Reason::BodyBudgetFull,
         Reason::BadSignature,
         Reason::BadToken,
         Reason::NoSecret,
@@ -79,6 +85,8 @@ impl Reason {
         match error {
             BodyError::TooLarge { .. } => Reason::BodyTooLarge,
             BodyError::Read(_) => Reason::BodyUnreadable,
+            BodyError::TimedOut { .. } => Reason::BodyTimedOut,
+            BodyError::Busy { .. } => Reason::BodyBudgetFull,
         }
     }
 
@@ -90,6 +98,8 @@ impl Reason {
             Reason::MethodNotAllowed => "method_not_allowed",
             Reason::BodyTooLarge => "body_too_large",
             Reason::BodyUnreadable => "body_unreadable",
+            Reason::BodyTimedOut => "body_timed_out",
+            Reason::BodyBudgetFull => "body_budget_full",
             Reason::BadSignature => "bad_signature",
             Reason::BadToken => "bad_token",
             Reason::NoSecret => "no_secret",

@@ -71,11 +71,14 @@ impl Reply {
         Reply::new(status, refusal.to_string())
     }
 
-    /// A body that could not be read: 413 when it is over the limit, else 400, with `message`.
+    /// A body that could not be read: 413 when it is over the limit, 408 when it came too
+    /// slowly, 503 + Retry-After when too many bodies are in flight, else 400, with `message`.
     pub fn body(error: &BodyError, message: impl Into<String>) -> Self {
         let status = match error {
             BodyError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             BodyError::Read(_) => StatusCode::BAD_REQUEST,
+            BodyError::TimedOut { .. } => StatusCode::REQUEST_TIMEOUT,
+            BodyError::Busy { .. } => return Reply::retry_later(message.into()),
         };
         Reply::new(status, message)
     }

@@ -326,7 +326,7 @@ fn is_form(headers: &HeaderMap) -> bool {
 fn body_refusal(e: BodyError) -> Reply {
     let message = match &e {
         BodyError::TooLarge { .. } => format!("{e}; GitHub itself caps deliveries at 25 MiB"),
-        BodyError::Read(_) => e.to_string(),
+        _ => e.to_string(),
     };
     Reply::body(&e, message)
 }

@@ -220,6 +220,7 @@ fn body_refusal(e: BodyError) -> Reply {
              with very many jobs"
         ),
         BodyError::Read(why) => format!("failed to read the request body: {why}"),
+        _ => e.to_string(),
     };
     Reply::body(&e, message)
 }

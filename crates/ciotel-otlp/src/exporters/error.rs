@@ -106,6 +106,26 @@ pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
     redact::userinfo(&text).into_owned()
 }
 
+/// What rustls says when the server's first bytes are not a TLS record, i.e. it speaks
+/// plaintext.
+const PLAINTEXT_ANSWER: &str = "InvalidContentType";
+
+/// A failure's text, or — when a TLS handshake with `target` (a URL) met a plaintext server —
+/// a message saying so and what to set, instead of rustls's "received corrupt message of type
+/// InvalidContentType".
+pub(crate) fn explain_tls(reason: String, target: &str) -> String {
+    if !reason.contains(PLAINTEXT_ANSWER) {
+        return reason;
+    }
+    let target = redact::userinfo(target);
+    let address = target.split_once("://").map_or(&*target, |(_, rest)| rest);
+    let address = address.split('/').next().unwrap_or(address);
+    format!(
+        "TLS handshake with {address} failed: the server answered in plaintext (set \
+         `tls.insecure: true` if it does not use TLS)"
+    )
+}
+
 /// Prefixes an export failure with where it happened (`http://tempo:4317: …`, userinfo
 /// hidden), keeping its classification.
 pub(crate) fn at(

@@ -1,7 +1,7 @@
 //! `otlp` exporter: OTLP over gRPC to a Collector, Tempo, Jaeger or any OTLP backend — gzip,
 //! headers as metadata, TLS, 64 MiB messages, and failures classified per the OTLP spec.
 
-use super::error::{at, auth_failure, with_causes};
+use super::error::{at, auth_failure, explain_tls, with_causes};
 use super::partial_success::{self, ExportResponse, PartialSuccess};
 use super::settings::{self, Compression};
 use super::tls::{self, TlsConfig};
@@ -329,7 +329,7 @@ impl OtlpGrpcExporter {
 /// status tonic made from a local failure (connection refused or reset, TLS handshake, HTTP/2
 /// error) carries that failure as its source; tonic calls some of those UNKNOWN, grpc-go (and so
 /// the Collector) calls them UNAVAILABLE: a connection problem, worth retrying.
-fn failure(status: &tonic::Status) -> ExportError {
+fn failure(status: &tonic::Status, target: &str) -> ExportError {
     use std::error::Error;
     match status.source() {
         Some(cause) => {
@@ -337,7 +337,8 @@ fn failure(status: &tonic::Status) -> ExportError {
                 tonic::Code::Unknown => tonic::Code::Unavailable,
                 code => code,
             };
-            classify::grpc(code, &with_causes(cause), status.details())
+            let reason = explain_tls(with_causes(cause), target);
+            classify::grpc(code, &reason, status.details())
         }
         None => classify::grpc_status(status),
     }
@@ -355,7 +356,7 @@ impl Exporter for OtlpGrpcExporter {
                         self.uri, self.timeout
                     )));
                 }
-                Ok(Err(status)) => return Err(at(&self.uri, failure(&status))),
+                Ok(Err(status)) => return Err(at(&self.uri, failure(&status, &self.uri))),
                 Ok(Ok(partial)) => partial,
             };
             partial_success::report(&self.id, &self.uri, batch.signal(), partial);

@@ -1,7 +1,7 @@
 //! `otlphttp` exporter: OTLP over HTTP/1.1 (protobuf or JSON, gzip) to any OTLP/HTTP backend,
 //! with the failures classified per the OTLP spec and partial successes logged.
 
-use super::error::{at, auth_failure, with_causes};
+use super::error::{at, auth_failure, explain_tls, with_causes};
 use super::partial_success;
 use super::request::{json_body, proto_body, signal_path};
 use super::settings::{self, Compression};
@@ -325,7 +325,11 @@ impl OtlpHttpExporter {
                     .map_err(|e| ExportError::Permanent(format!("cannot gzip the body: {e}")))?
             }
         };
-        let mut response = request.body(body).send().await.map_err(transport_failure)?;
+        let mut response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| transport_failure(e, url.as_str()))?;
         let status = response.status();
         let json = match response.headers().get(CONTENT_TYPE) {
             Some(value) => is_json(value),
@@ -377,9 +381,9 @@ impl Exporter for OtlpHttpExporter {
 
 /// A request that got no HTTP answer: a connection failure or timeout is worth retrying; a
 /// request reqwest could not even build never will be.
-fn transport_failure(error: reqwest::Error) -> ExportError {
+fn transport_failure(error: reqwest::Error, url: &str) -> ExportError {
     let (builder, timeout) = (error.is_builder(), error.is_timeout());
-    let reason = with_causes(&error.without_url());
+    let reason = explain_tls(with_causes(&error.without_url()), url);
     if builder {
         ExportError::Permanent(reason)
     } else if timeout {

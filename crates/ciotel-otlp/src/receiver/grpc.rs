@@ -4,7 +4,10 @@
 use super::StartError;
 use super::config::GrpcConfig;
 use super::too_large::TooLargeIsResourceExhausted;
+use ciotel_core::auth::ServerAuthenticator;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
+use ciotel_core::server::grpc::{GrpcGateLayer, configure, incoming};
+use ciotel_core::server::{Alpn, ListenerName, bind};
 use ciotel_core::telemetry::Registry;
 use ciotel_core::{Batch, ConsumeError, Signal};
 use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
@@ -26,12 +29,11 @@ use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 use std::net::SocketAddr;
-use tokio::net::TcpListener;
+use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::codec::CompressionEncoding;
 use tonic::transport::Server;
-use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status};
 
 /// Binds the gRPC endpoint and serves the services of every signal some pipeline takes.
@@ -40,18 +42,30 @@ pub(super) async fn start(
     config: &GrpcConfig,
     inputs: PipelineInputs,
     registry: &Registry,
+    auth: Option<Arc<dyn ServerAuthenticator>>,
     shutdown: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
-    let bind_error = |source| StartError::Bind {
+    let settings = config.server_settings();
+    let name = ListenerName {
+        component: id,
         transport: "grpc",
-        endpoint: config.endpoint.to_string(),
-        source,
     };
-    let listener = TcpListener::bind(config.endpoint.as_str())
-        .await
-        .map_err(bind_error)?;
-    let address = listener.local_addr().map_err(bind_error)?;
-    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+    let listener = bind(
+        name,
+        &config.endpoint,
+        &settings.connections,
+        Alpn::H2,
+        auth.is_some(),
+        registry,
+        &shutdown,
+    )
+    .await
+    .map_err(|source| StartError::Listen {
+        transport: "grpc",
+        source,
+    })?;
+    let address = listener.local_addr();
+    let incoming = incoming(listener, &settings, shutdown.clone());
     let output = OtlpGrpc(ReceiverOutput::new(inputs, registry, id, "grpc"));
     let limit = config.max_recv_msg_size_mib.saturating_mul(1024 * 1024);
 
@@ -73,7 +87,8 @@ pub(super) async fn start(
             .send_compressed(CompressionEncoding::Gzip)
             .max_decoding_message_size(limit)
     });
-    let router = Server::builder()
+    let router = configure(Server::builder(), &settings)
+        .layer(GrpcGateLayer::new(auth))
         .layer(TooLargeIsResourceExhausted)
         .add_optional_service(traces)
         .add_optional_service(metrics)

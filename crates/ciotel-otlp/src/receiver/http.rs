@@ -1,7 +1,9 @@
 //! OTLP/HTTP: `POST /v1/{traces,metrics,logs}` with protobuf or JSON bodies, optionally gzip.
 //! Every refusal carries a `google.rpc.Status` saying what is wrong, in the request's encoding:
 //! 405 wrong method, 415 unknown content type or encoding, 413 too large (after
-//! decompression), 400 malformed, 503 + Retry-After when the pipeline is full.
+//! decompression), 400 malformed, 401 unauthenticated (checked on the headers, before the
+//! body), 408 body too slow, 503 + Retry-After when the pipeline is full or too many bodies are
+//! in flight. Timeouts, limits and TLS come from the listener kit (`ciotel_core::server`).
 
 use super::StartError;
 use super::config::HttpConfig;
@@ -12,9 +14,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use axum::serve::ListenerExt;
+use ciotel_core::auth::{AuthError, ServerAuthenticator};
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
+use ciotel_core::server::http::refusal_status;
+use ciotel_core::server::{Alpn, HttpAuth, ListenerName, bind, serve_http};
 use ciotel_core::telemetry::Registry;
 use ciotel_core::{Batch, ConsumeError, Signal};
 use flate2::read::GzDecoder;
@@ -31,7 +35,6 @@ use prost::Message;
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::Code;
@@ -45,17 +48,29 @@ pub(super) async fn start(
     config: &HttpConfig,
     inputs: PipelineInputs,
     registry: &Registry,
+    auth: Option<Arc<dyn ServerAuthenticator>>,
     shutdown: CancellationToken,
 ) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
-    let bind_error = |source| StartError::Bind {
+    let settings = config.server_settings();
+    let name = ListenerName {
+        component: id,
         transport: "http",
-        endpoint: config.endpoint.to_string(),
-        source,
     };
-    let listener = TcpListener::bind(config.endpoint.as_str())
-        .await
-        .map_err(bind_error)?;
-    let address = listener.local_addr().map_err(bind_error)?;
+    let listener = bind(
+        name,
+        &config.endpoint,
+        &settings.connections,
+        Alpn::Http1,
+        auth.is_some(),
+        registry,
+        &shutdown,
+    )
+    .await
+    .map_err(|source| StartError::Listen {
+        transport: "http",
+        source,
+    })?;
+    let address = listener.local_addr();
     let state = Arc::new(HttpState {
         output: ReceiverOutput::new(inputs, registry, id, "http"),
         limit: config.max_request_body_size,
@@ -77,21 +92,29 @@ pub(super) async fn start(
             );
         }
     }
-    let id = id.to_string();
-    let task = tokio::spawn(async move {
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .await;
-        if let Err(e) = served {
-            tracing::error!(receiver = %id, error = %e, "OTLP HTTP server stopped");
-        }
+    let auth = auth.map(|authenticator| HttpAuth {
+        authenticator,
+        refusal: auth_refusal,
     });
+    let task = serve_http(listener, router, &settings, auth, shutdown);
     Ok((address, task))
+}
+
+/// 401 (503 when the authenticator cannot answer) with a `google.rpc.Status` in the request's
+/// encoding and a `WWW-Authenticate` challenge.
+fn auth_refusal(headers: &HeaderMap, error: &AuthError) -> Response {
+    let (status, challenge) = refusal_status(headers, error);
+    let code = match error {
+        AuthError::Unavailable(_) => Code::Unavailable,
+        _ => Code::Unauthenticated,
+    };
+    let encoding = content_encoding_of(headers).unwrap_or(Encoding::Json);
+    let message = format!("{error}: this endpoint requires authentication");
+    let mut response = Refusal::new(status, code, message).into_response(encoding);
+    if let Some(c) = challenge {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, c);
+    }
+    response
 }
 
 /// The two body encodings OTLP/HTTP defines.
@@ -200,6 +223,16 @@ impl HttpState {
                     StatusCode::BAD_REQUEST,
                     Code::InvalidArgument,
                     format!("failed to read the request body: {why}"),
+                ),
+                BodyError::TimedOut { .. } => Refusal::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    Code::DeadlineExceeded,
+                    e.to_string(),
+                ),
+                BodyError::Busy { .. } => Refusal::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Code::Unavailable,
+                    e.to_string(),
                 ),
             })?;
         let raw = decompress(headers, raw, self.limit)?;
