@@ -28,8 +28,34 @@ pub fn fixtures_dir() -> PathBuf {
     dir
 }
 
-/// Every GitLab fixture, relative to the fixtures folder, sorted.
+/// Every GitLab fixture of a pipeline or a job, relative to the fixtures folder, sorted. The
+/// folders also hold other hooks (merge requests, deployments, releases) and REST pages the
+/// run mapping does not take; [`is_run_fixture`] tells them apart.
 pub fn gitlab_fixtures() -> Vec<String> {
+    let mut out: Vec<String> = all_fixtures()
+        .into_iter()
+        .filter(|rel| is_run_fixture(&read(rel)))
+        .collect();
+    out.sort();
+    assert!(
+        out.len() >= 12,
+        "expected at least 12 GitLab pipeline and job fixtures, found {}: {out:?}",
+        out.len()
+    );
+    out
+}
+
+/// Whether a body is a Pipeline Hook or a Job Hook: `object_kind` says so where present (some
+/// hand-written fixtures have none; then `object_attributes` or `build_id` tell).
+pub fn is_run_fixture(body: &[u8]) -> bool {
+    let v: serde_json::Value = serde_json::from_slice(body).expect("fixture is JSON");
+    match v.get("object_kind").and_then(|k| k.as_str()) {
+        Some(kind) => kind == "pipeline" || kind == "build",
+        None => v.get("object_attributes").is_some() || v.get("build_id").is_some(),
+    }
+}
+
+fn all_fixtures() -> Vec<String> {
     let root = fixtures_dir();
     let mut out = Vec::new();
     for dir in FIXTURE_DIRS {
@@ -44,11 +70,6 @@ pub fn gitlab_fixtures() -> Vec<String> {
         }
     }
     out.sort();
-    assert!(
-        out.len() >= 12,
-        "expected at least 12 GitLab fixtures, found {}: {out:?}",
-        out.len()
-    );
     out
 }
 
