@@ -2,8 +2,10 @@
 //! `num_consumers` tasks that send with retries. A full queue refuses at once, so the pipeline
 //! refuses and receivers answer retryably; a slow exporter fills only its own queue.
 
-use super::retry::{Backoff, RetryConfig};
-use super::{ExportError, Exporter};
+mod worker;
+
+use super::Exporter;
+use super::retry::RetryConfig;
 use crate::consumer::ConsumeError;
 use crate::signal::{Batch, Signal};
 use crate::telemetry::{Counter, Registry};
@@ -13,6 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use worker::Worker;
 
 /// Config of the sending queue, with the Collector's defaults.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -220,61 +223,6 @@ impl QueuedExporter {
             let _ = consumer.await;
         }
         self.exporter.shutdown().await;
-    }
-}
-
-struct Worker {
-    id: String,
-    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Arc<Batch>>>>,
-    exporter: Arc<dyn Exporter>,
-    retry: RetryConfig,
-    counters: Counters,
-    queued: Arc<AtomicUsize>,
-}
-
-impl Worker {
-    async fn run(self) {
-        loop {
-            let next = self.rx.lock().await.recv().await;
-            let Some(batch) = next else { break };
-            let left = self
-                .queued
-                .fetch_sub(1, Ordering::Relaxed)
-                .saturating_sub(1);
-            self.counters.queue_size.set(left as u64);
-            self.send(&batch).await;
-        }
-    }
-
-    async fn send(&self, batch: &Batch) {
-        let counters = self.counters.of(batch.signal());
-        let items = batch.item_count() as u64;
-        let mut backoff = Backoff::new(&self.retry);
-        loop {
-            let error = match self.exporter.export(batch).await {
-                Ok(()) => {
-                    counters.sent.add(items);
-                    return;
-                }
-                Err(e) => e,
-            };
-            match backoff.next_delay(&error) {
-                Some(delay) => {
-                    tracing::warn!(exporter = %self.id, error = %error, retry_in = ?delay, "export failed; will retry");
-                    tokio::time::sleep(delay).await;
-                }
-                None => {
-                    let why = match error {
-                        ExportError::Permanent(_) => "permanent error",
-                        _ if !self.retry.enabled => "retries disabled",
-                        _ => "retries exhausted",
-                    };
-                    tracing::error!(exporter = %self.id, error = %error, items, "export failed ({why}); dropping data");
-                    counters.send_failed.add(items);
-                    return;
-                }
-            }
-        }
     }
 }
 
