@@ -229,7 +229,7 @@ impl QueuedExporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exporters::BoxFuture;
+    use crate::exporters::{BoxFuture, ExportError};
     use crate::testing::span_batch;
     use std::sync::atomic::AtomicU32;
     use std::time::Duration;
