@@ -1,7 +1,7 @@
 //! Turning component configs into running components: exporters behind their queues, each
 //! pipeline's processor chain, and receivers.
 
-use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
+use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
@@ -9,6 +9,7 @@ use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
 use ciotel_core::exporters::fanout::ExporterFanout;
+use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
@@ -66,11 +67,47 @@ pub fn exporters(
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
             let (exporter, queue, retry) = exporter(id, exporter_config)?;
-            let queued = QueuedExporter::start(&id.to_string(), exporter, &queue, &retry, registry);
+            let name = id.to_string();
+            let queued = match queue_storage(config, id, &queue)? {
+                None => QueuedExporter::start(&name, exporter, &queue, &retry, registry),
+                Some(disk) => {
+                    QueuedExporter::start_on_disk(&name, exporter, &queue, &retry, registry, disk)
+                        .map_err(|e| BuildError::new("exporter", id, e))?
+                }
+            };
             out.insert(id.clone(), queued);
         }
     }
     Ok(out)
+}
+
+/// Where exporter `id` keeps its queue on disk, when `sending_queue.storage` names a
+/// `file_storage` extension (which, as in the Collector, must be listed in `service.extensions`).
+pub fn queue_storage(
+    config: &Config,
+    id: &ComponentId,
+    queue: &QueueConfig,
+) -> Result<Option<DiskOptions>, BuildError> {
+    let Some(storage) = &queue.storage else {
+        return Ok(None);
+    };
+    let fail = |m: String| BuildError::new("exporter", id, format!("sending_queue.storage: {m}"));
+    let Some(extension) = config.extensions.get(storage) else {
+        return Err(fail(format!(
+            "extension `{storage}` is not defined under `extensions`"
+        )));
+    };
+    let ExtensionConfig::FileStorage(file_storage) = extension else {
+        return Err(fail(format!(
+            "extension `{storage}` is not a file_storage extension"
+        )));
+    };
+    if !config.service.extensions.contains(storage) {
+        return Err(fail(format!(
+            "extension `{storage}` is not listed in service.extensions"
+        )));
+    }
+    file_storage.queue_options(id).map(Some).map_err(fail)
 }
 
 fn exporter(

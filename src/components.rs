@@ -8,6 +8,7 @@ use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::checked::checked_map;
 use ciotel_core::config::component_map::{TypedConfig, or_default};
 use ciotel_core::exporters::debug::DebugConfig;
+use ciotel_core::extensions::file_storage::FileStorageConfig;
 use ciotel_core::extensions::health_check::HealthCheckConfig;
 use ciotel_core::processors::attributes::AttributesConfig;
 use ciotel_core::processors::batch::BatchConfig;
@@ -175,15 +176,18 @@ impl ComponentInfo for ExporterConfig {
 pub enum ExtensionConfig {
     /// `health_check`.
     HealthCheck(HealthCheckConfig),
+    /// `file_storage`: a directory for persistent sending queues.
+    FileStorage(FileStorageConfig),
 }
 
 impl TypedConfig for ExtensionConfig {
     const SECTION: &'static str = "extensions";
-    const TYPES: &'static [&'static str] = &["health_check"];
+    const TYPES: &'static [&'static str] = &["health_check", "file_storage"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
             "health_check" => or_default(d).map(ExtensionConfig::HealthCheck),
+            "file_storage" => or_default(d).map(ExtensionConfig::FileStorage),
             other => Err(de::Error::custom(format!(
                 "unknown extension type `{other}`"
             ))),

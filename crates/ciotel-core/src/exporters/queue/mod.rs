@@ -1,145 +1,77 @@
-//! `sending_queue`: a bounded in-memory queue in front of each exporter, drained by
-//! `num_consumers` tasks that send with retries. A full queue refuses at once, so the pipeline
-//! refuses and receivers answer retryably; a slow exporter fills only its own queue.
+//! `sending_queue`: a bounded queue in front of each exporter — in memory, or on disk through a
+//! `file_storage` extension — drained by `num_consumers` tasks that send with retries.
+//!
+//! A full queue refuses at once, so the pipeline refuses and receivers answer retryably; a slow
+//! exporter fills only its own queue. Bounds are in batches (`queue_size`) and in bytes
+//! (`max_size_mib`); a batch counts against both from the moment it is queued until it is sent
+//! or given up, retry backoff included.
+//!
+//! On disk, a batch is written before [`QueuedExporter::try_enqueue`] returns (so before the
+//! client hears OK), and forgotten only after the backend accepted it; see [`disk`] for the
+//! design.
+//!
+//! Files, one concern each:
+//! - `config.rs`: the `sending_queue:` keys and defaults;
+//! - `store.rs`: memory or disk behind one interface;
+//! - `memory.rs`: the in-memory queue;
+//! - `disk/`: the persistent queue (its `mod.rs` is the design document);
+//! - `worker.rs`: a sending task (exporter-side batching, retries, acks);
+//! - `metrics.rs`: the queue's counters and gauges;
+//! - `wire.rs`: a batch as an OTLP request (its byte size, its bytes on disk);
+//! - `tests.rs`.
 
+mod config;
+pub mod disk;
+mod memory;
+mod metrics;
+mod store;
+pub mod wire;
 mod worker;
+
+pub use config::{DEFAULT_DISK_MIB, DEFAULT_MEMORY_MIB, QueueBatchConfig, QueueConfig};
 
 use super::Exporter;
 use super::retry::RetryConfig;
 use crate::consumer::ConsumeError;
 use crate::signal::{Batch, Signal};
-use crate::telemetry::{Counter, Registry};
-use serde::Deserialize;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio::sync::mpsc;
+use crate::telemetry::Registry;
+use disk::{DiskError, DiskOptions, DiskQueue};
+use memory::MemoryQueue;
+use metrics::QueueMetrics;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use store::{Backend, Refusal, Store};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 use worker::Worker;
 
-/// Config of the sending queue, with the Collector's defaults.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QueueConfig {
-    /// When false, nothing waits beyond the batches being sent right now.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Tasks sending in parallel.
-    #[serde(default = "consumers")]
-    pub num_consumers: usize,
-    /// Batches that may wait to be sent.
-    #[serde(default = "size")]
-    pub queue_size: usize,
-}
+/// How often the oldest-batch age gauge is refreshed (and, on disk, `fsync: interval` checked).
+const TICK: Duration = Duration::from_secs(1);
 
-fn yes() -> bool {
-    true
-}
-fn consumers() -> usize {
-    10
-}
-fn size() -> usize {
-    1000
-}
-
-impl Default for QueueConfig {
-    fn default() -> Self {
-        QueueConfig {
-            enabled: true,
-            num_consumers: consumers(),
-            queue_size: size(),
-        }
-    }
-}
-
-impl QueueConfig {
-    /// Checks the sizes.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.num_consumers == 0 {
-            return Err("sending_queue.num_consumers must be at least 1".into());
-        }
-        if self.enabled && self.queue_size == 0 {
-            return Err("sending_queue.queue_size must be at least 1".into());
-        }
-        Ok(())
-    }
-
-    fn capacity(&self) -> usize {
-        if self.enabled { self.queue_size } else { 1 }
-    }
-}
-
-/// Per-signal counters of one exporter.
-#[derive(Clone)]
-struct SignalCounters {
-    sent: Counter,
-    send_failed: Counter,
-    enqueue_failed: Counter,
-}
-
-#[derive(Clone)]
-struct Counters {
-    by_signal: [SignalCounters; 3],
-    queue_size: Counter,
-}
-
-impl Counters {
-    fn new(registry: &Registry, exporter: &str, capacity: usize) -> Counters {
-        let labels = [("exporter", exporter)];
-        let make = |signal: Signal| {
-            let item = signal.item_name();
-            SignalCounters {
-                sent: registry.counter(
-                    &format!("ciotel_exporter_sent_{item}"),
-                    &format!("{item} sent successfully."),
-                    &labels,
-                ),
-                send_failed: registry.counter(
-                    &format!("ciotel_exporter_send_failed_{item}"),
-                    &format!("{item} dropped after failed sends."),
-                    &labels,
-                ),
-                enqueue_failed: registry.counter(
-                    &format!("ciotel_exporter_enqueue_failed_{item}"),
-                    &format!("{item} refused because the sending queue was full."),
-                    &labels,
-                ),
-            }
-        };
-        registry
-            .gauge(
-                "ciotel_exporter_queue_capacity",
-                "Batches the sending queue can hold.",
-                &labels,
-            )
-            .set(capacity as u64);
-        Counters {
-            by_signal: Signal::ALL.map(make),
-            queue_size: registry.gauge(
-                "ciotel_exporter_queue_size",
-                "Batches waiting in the sending queue.",
-                &labels,
-            ),
-        }
-    }
-
-    fn of(&self, signal: Signal) -> &SignalCounters {
-        &self.by_signal[signal as usize]
-    }
+/// What a queue holds at one moment, for the shutdown report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeldSummary {
+    /// Batches held (waiting, being sent, waiting to be retried).
+    pub batches: usize,
+    /// Items in them.
+    pub items: u64,
+    /// True when they are on disk and will be sent after the next start.
+    pub persistent: bool,
 }
 
 /// An exporter behind its sending queue: what pipelines hand batches to.
 pub struct QueuedExporter {
     id: String,
-    sender: Mutex<Option<mpsc::Sender<Arc<Batch>>>>,
-    queued: Arc<AtomicUsize>,
-    counters: Counters,
-    consumers: Mutex<Vec<JoinHandle<()>>>,
+    store: Arc<Store>,
+    metrics: QueueMetrics,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    side_tasks: Mutex<Vec<JoinHandle<()>>>,
+    stop: CancellationToken,
     exporter: Arc<dyn Exporter>,
 }
 
 impl QueuedExporter {
-    /// Starts `num_consumers` sending tasks for `exporter`.
+    /// Starts `num_consumers` sending tasks for `exporter` over an in-memory queue.
     pub fn start(
         id: &str,
         exporter: Arc<dyn Exporter>,
@@ -147,29 +79,70 @@ impl QueuedExporter {
         retry: &RetryConfig,
         registry: &Registry,
     ) -> Arc<QueuedExporter> {
-        let (tx, rx) = mpsc::channel(queue.capacity());
-        let rx = Arc::new(tokio::sync::Mutex::new(rx));
-        let counters = Counters::new(registry, id, queue.capacity());
-        let queued = Arc::new(AtomicUsize::new(0));
-        let consumers = (0..queue.num_consumers)
+        let metrics = QueueMetrics::new(registry, id, queue.capacity(), queue.max_bytes());
+        let memory = MemoryQueue::new(queue.capacity(), queue.max_bytes(), metrics.clone());
+        Self::run(id, exporter, queue, retry, metrics, Backend::Memory(memory))
+    }
+
+    /// Like [`QueuedExporter::start`], over a persistent queue in `disk.directory`: what an
+    /// earlier run left there is sent first.
+    pub fn start_on_disk(
+        id: &str,
+        exporter: Arc<dyn Exporter>,
+        queue: &QueueConfig,
+        retry: &RetryConfig,
+        registry: &Registry,
+        disk: DiskOptions,
+    ) -> Result<Arc<QueuedExporter>, DiskError> {
+        let metrics = QueueMetrics::new(registry, id, queue.capacity(), queue.max_bytes());
+        let options = DiskOptions {
+            max_bytes: queue.max_bytes(),
+            max_batches: queue.capacity(),
+            ..disk
+        };
+        let opened = DiskQueue::open(id, options, metrics.clone())?;
+        Ok(Self::run(
+            id,
+            exporter,
+            queue,
+            retry,
+            metrics,
+            Backend::Disk(opened),
+        ))
+    }
+
+    fn run(
+        id: &str,
+        exporter: Arc<dyn Exporter>,
+        queue: &QueueConfig,
+        retry: &RetryConfig,
+        metrics: QueueMetrics,
+        backend: Backend,
+    ) -> Arc<QueuedExporter> {
+        let store = Arc::new(Store::new(backend));
+        let stop = CancellationToken::new();
+        let workers = (0..queue.num_consumers)
             .map(|_| {
                 let worker = Worker {
                     id: id.to_string(),
-                    rx: rx.clone(),
+                    store: store.clone(),
                     exporter: exporter.clone(),
                     retry: retry.clone(),
-                    counters: counters.clone(),
-                    queued: queued.clone(),
+                    batch: queue.batch.clone(),
+                    metrics: metrics.clone(),
+                    stop: stop.clone(),
                 };
                 tokio::spawn(worker.run())
             })
             .collect();
+        let ticker = tokio::spawn(tick(store.clone(), metrics.clone(), stop.clone()));
         Arc::new(QueuedExporter {
             id: id.to_string(),
-            sender: Mutex::new(Some(tx)),
-            queued,
-            counters,
-            consumers: Mutex::new(consumers),
+            store,
+            metrics,
+            workers: Mutex::new(workers),
+            side_tasks: Mutex::new(vec![ticker]),
+            stop,
             exporter,
         })
     }
@@ -179,178 +152,143 @@ impl QueuedExporter {
         &self.id
     }
 
-    /// Queues `batch` for sending, or refuses at once when the queue is full or closed.
+    /// Queues `batch` for sending, or refuses at once when the queue is full or closed. On
+    /// disk, the batch is written (and synced, as `fsync` says) before this returns.
     pub fn try_enqueue(&self, batch: Arc<Batch>) -> Result<(), ConsumeError> {
         let signal = batch.signal();
         let items = batch.item_count() as u64;
-        let sender = self
-            .sender
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        let Some(sender) = sender else {
-            self.counters.of(signal).enqueue_failed.add(items);
-            return Err(ConsumeError::Refused(format!(
+        let refuse = |e: ConsumeError| {
+            self.metrics.of(signal).enqueue_failed.add(items);
+            Err(e)
+        };
+        if self.store.is_closed() {
+            return refuse(ConsumeError::Refused(format!(
                 "exporter {} is shutting down",
                 self.id
             )));
+        }
+        let pushed = if self.store.is_persistent() {
+            blocking(|| self.store.push(batch))
+        } else {
+            self.store.push(batch)
         };
-        // Count before sending so a fast consumer never decrements below zero.
-        let now = self.queued.fetch_add(1, Ordering::Relaxed) + 1;
-        match sender.try_send(batch) {
-            Ok(()) => {
-                self.counters.queue_size.set(now as u64);
-                Ok(())
-            }
-            Err(_) => {
-                self.queued.fetch_sub(1, Ordering::Relaxed);
-                self.counters.of(signal).enqueue_failed.add(items);
-                Err(ConsumeError::Refused(format!(
-                    "the sending queue of exporter {} is full",
-                    self.id
-                )))
-            }
+        match pushed {
+            Ok(()) => Ok(()),
+            Err(e @ Refusal::TooLarge { .. }) => refuse(ConsumeError::Permanent(format!(
+                "exporter {}: {e}",
+                self.id
+            ))),
+            Err(Refusal::Full(bound)) => refuse(ConsumeError::Refused(format!(
+                "the sending queue of exporter {} is full ({bound})",
+                self.id
+            ))),
+            Err(e) => refuse(ConsumeError::Refused(format!("exporter {}: {e}", self.id))),
         }
     }
 
-    /// Closes the queue, waits until every queued batch is sent or given up, then shuts the
-    /// exporter down. The caller bounds this with the shutdown deadline.
+    /// What the queue holds now.
+    pub fn held(&self) -> HeldSummary {
+        let (batches, items, _) = self.store.summary();
+        HeldSummary {
+            batches,
+            items: items.iter().sum(),
+            persistent: self.store.is_persistent(),
+        }
+    }
+
+    /// Closes the queue and stops its tasks. In memory: waits until every queued batch is sent
+    /// or given up. On disk: stops sending at once (what is left is sent after the next start)
+    /// and syncs the files. Then shuts the exporter down. The caller bounds this with the
+    /// shutdown deadline.
     pub async fn drain(&self) {
-        self.sender.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let consumers =
-            std::mem::take(&mut *self.consumers.lock().unwrap_or_else(|p| p.into_inner()));
-        for consumer in consumers {
-            let _ = consumer.await;
+        self.store.close();
+        if self.store.is_persistent() {
+            self.stop.cancel();
+        }
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(|p| p.into_inner()));
+        for worker in workers {
+            let _ = worker.await;
+        }
+        self.stop.cancel();
+        let side = std::mem::take(&mut *self.side_tasks.lock().unwrap_or_else(|p| p.into_inner()));
+        for task in side {
+            let _ = task.await;
+        }
+        if let Some(disk) = self.store.disk() {
+            disk.close();
+            let held = self.held();
+            if held.batches > 0 {
+                tracing::info!(
+                    exporter = %self.id, batches = held.batches, items = held.items,
+                    "the persistent sending queue keeps what was not sent; it is sent after the next start"
+                );
+            }
         }
         self.exporter.shutdown().await;
+    }
+
+    /// Counts what a queue in memory loses when the process ends now (the shutdown deadline
+    /// passed) and says so; a queue on disk loses nothing. Returns what was lost.
+    pub fn report_loss(&self) -> HeldSummary {
+        let (batches, items, _) = self.store.summary();
+        let held = self.held();
+        if held.batches == 0 {
+            return held;
+        }
+        if held.persistent {
+            tracing::warn!(
+                exporter = %self.id, batches, items = held.items,
+                "shutdown deadline passed; the persistent sending queue keeps what was not sent for the next start"
+            );
+            return HeldSummary::default();
+        }
+        for signal in Signal::ALL {
+            self.metrics.of(signal).dropped.add(items[signal as usize]);
+        }
+        tracing::error!(
+            exporter = %self.id, batches, items = held.items,
+            "shutdown deadline passed; data still in the in-memory sending queue is lost"
+        );
+        held
+    }
+}
+
+/// Refreshes the oldest-batch age gauge and, on disk, syncs on the `fsync: interval` schedule.
+async fn tick(store: Arc<Store>, metrics: QueueMetrics, stop: CancellationToken) {
+    let mut ticks = tokio::time::interval(TICK);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = stop.cancelled() => return,
+        }
+        let (_, _, oldest) = store.summary();
+        let age = oldest
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .map_or(0, |d| d.as_secs());
+        metrics.oldest_age.set(age);
+        if store.is_persistent() {
+            let store = store.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Some(disk) = store.disk() {
+                    disk.sync_if_due();
+                }
+            })
+            .await;
+        }
+    }
+}
+
+/// Runs blocking file work from async code: on a multi-threaded runtime the worker thread hands
+/// its other tasks off first, so a slow disk stalls only this caller.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::exporters::{BoxFuture, ExportError};
-    use crate::testing::span_batch;
-    use std::sync::atomic::AtomicU32;
-    use std::time::Duration;
-
-    /// Fails with `error` the first `failures` calls, then succeeds.
-    struct Flaky {
-        failures: u32,
-        calls: AtomicU32,
-        error: ExportError,
-        gate: tokio::sync::Semaphore,
-    }
-
-    impl Exporter for Flaky {
-        fn export<'a>(&'a self, _batch: &'a Batch) -> BoxFuture<'a, Result<(), ExportError>> {
-            Box::pin(async move {
-                let _permit = self.gate.acquire().await;
-                let n = self.calls.fetch_add(1, Ordering::SeqCst);
-                if n < self.failures {
-                    Err(self.error.clone())
-                } else {
-                    Ok(())
-                }
-            })
-        }
-    }
-
-    fn flaky(failures: u32, error: ExportError, open: bool) -> Arc<Flaky> {
-        Arc::new(Flaky {
-            failures,
-            calls: AtomicU32::new(0),
-            error,
-            gate: tokio::sync::Semaphore::new(if open { 1000 } else { 0 }),
-        })
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn retries_retryable_errors_until_sent() {
-        let registry = Registry::new();
-        let exporter = flaky(3, ExportError::Retryable("503".into()), true);
-        let q = QueuedExporter::start(
-            "otlp",
-            exporter.clone(),
-            &QueueConfig::default(),
-            &RetryConfig::default(),
-            &registry,
-        );
-        q.try_enqueue(Arc::new(span_batch(7))).unwrap();
-        q.drain().await;
-        assert_eq!(exporter.calls.load(Ordering::SeqCst), 4);
-        assert_eq!(
-            registry.value("ciotel_exporter_sent_spans", &[("exporter", "otlp")]),
-            Some(7)
-        );
-        assert_eq!(
-            registry.value("ciotel_exporter_send_failed_spans", &[("exporter", "otlp")]),
-            Some(0)
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn does_not_retry_permanent_errors() {
-        let registry = Registry::new();
-        let exporter = flaky(1, ExportError::Permanent("400".into()), true);
-        let q = QueuedExporter::start(
-            "x",
-            exporter.clone(),
-            &QueueConfig::default(),
-            &RetryConfig::default(),
-            &registry,
-        );
-        q.try_enqueue(Arc::new(span_batch(2))).unwrap();
-        q.drain().await;
-        assert_eq!(exporter.calls.load(Ordering::SeqCst), 1);
-        assert_eq!(
-            registry.value("ciotel_exporter_send_failed_spans", &[("exporter", "x")]),
-            Some(2)
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_full_queue_refuses_retryably() {
-        let registry = Registry::new();
-        let exporter = flaky(0, ExportError::Retryable("x".into()), false);
-        let config = QueueConfig {
-            enabled: true,
-            num_consumers: 1,
-            queue_size: 2,
-        };
-        let q = QueuedExporter::start(
-            "slow",
-            exporter.clone(),
-            &config,
-            &RetryConfig::default(),
-            &registry,
-        );
-        q.try_enqueue(Arc::new(span_batch(1))).unwrap();
-        tokio::time::sleep(Duration::from_millis(1)).await; // the consumer takes the first one
-        q.try_enqueue(Arc::new(span_batch(1))).unwrap();
-        q.try_enqueue(Arc::new(span_batch(1))).unwrap();
-        let err = q.try_enqueue(Arc::new(span_batch(5))).unwrap_err();
-        assert!(err.is_retryable());
-        assert!(
-            err.to_string()
-                .contains("sending queue of exporter slow is full")
-        );
-        assert_eq!(
-            registry.value(
-                "ciotel_exporter_enqueue_failed_spans",
-                &[("exporter", "slow")]
-            ),
-            Some(5)
-        );
-        assert_eq!(
-            registry.value("ciotel_exporter_queue_size", &[("exporter", "slow")]),
-            Some(2)
-        );
-        exporter.gate.add_permits(10);
-        q.drain().await;
-        assert_eq!(
-            registry.value("ciotel_exporter_sent_spans", &[("exporter", "slow")]),
-            Some(3)
-        );
-    }
-}
+mod tests;
