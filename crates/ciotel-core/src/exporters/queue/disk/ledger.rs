@@ -101,6 +101,7 @@ mod tests {
     fn keeps_the_last_position_and_survives_a_torn_slot() {
         let dir = super::super::tests::scratch("ledger");
         let path = dir.join("ledger");
+        let cleanup = dir.clone();
         let mut ledger = Ledger::open(&path).unwrap();
         assert_eq!(ledger.first_unacked(), 0);
         ledger.write(5).unwrap();
@@ -117,5 +118,6 @@ mod tests {
         assert_eq!(Ledger::open(&path).unwrap().first_unacked(), 11);
         std::fs::write(&path, b"garbage").unwrap();
         assert_eq!(Ledger::open(&path).unwrap().first_unacked(), 0);
+        let _ = std::fs::remove_dir_all(&cleanup);
     }
 }

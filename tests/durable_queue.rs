@@ -1,0 +1,543 @@
+//! The persistent sending queue, black box: the real binary with `sending_queue.storage:
+//! file_storage`, real OTLP/gRPC clients that retry as SDKs do, a real OTLP/gRPC backend (a
+//! tonic server in this test recording span ids), real files and real `kill -9`:
+//! - (a) the backend is down for ~10 s, then up: every acknowledged span arrives;
+//! - (b) `kill -9` five times during a 100k-span stream, restarting each time: every
+//!   acknowledged span arrives (duplicates are counted and reported, not failed);
+//! - (c) a corrupted queue file: the daemon starts, logs the damage, counts it, delivers the rest;
+//! - (d) a full queue: clients get retryable refusals, and nothing acknowledged is dropped.
+
+mod support;
+
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::{Daemon, TempDir, wait_for};
+use tonic::transport::server::TcpIncoming;
+use tonic::{Code, Request, Response, Status};
+
+// ---- (a) ----------------------------------------------------------------------------------
+
+/// Ten seconds of outage: every span acknowledged meanwhile is held on disk (the gauges say so)
+/// and arrives once the backend is up.
+#[test]
+fn a_backend_down_for_ten_seconds_then_up_gets_everything() {
+    let rt = runtime();
+    let port = free_port();
+    let dir = TempDir::new("durable-outage");
+    let daemon = Daemon::start(&dir, "ciotel", &config(port, &queue_dir(&dir), "", "5s"));
+    let client = Client::new(&daemon);
+    let outage = Instant::now();
+    let mut acknowledged = BTreeSet::new();
+    let mut n = 0;
+    while outage.elapsed() < Duration::from_secs(10) {
+        let (request, ids) = request(n, 200);
+        rt.block_on(client.send_until_ok(request));
+        acknowledged.extend(ids);
+        n += 1;
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let metrics = metrics_text(&daemon);
+    let queued = metric(
+        &metrics,
+        "ciotel_exporter_queue_items{exporter=\"otlp/sink\"}",
+    );
+    assert_eq!(queued, Some(acknowledged.len() as f64), "{metrics}");
+    let age = metric(
+        &metrics,
+        "ciotel_exporter_queue_oldest_age_seconds{exporter=\"otlp/sink\"}",
+    );
+    assert!(age >= Some(5.0), "the oldest batch waited ~10 s: {metrics}");
+    assert!(
+        metric(
+            &metrics,
+            "ciotel_exporter_queue_bytes{exporter=\"otlp/sink\"}"
+        ) > Some(0.0)
+    );
+
+    let sink = Sink::start(&rt, port);
+    sink.wait_for_all(&acknowledged, &daemon);
+    eprintln!(
+        "outage: {} spans acknowledged during 10 s down, all delivered; {} duplicates",
+        acknowledged.len(),
+        sink.duplicates()
+    );
+}
+
+// ---- (b) ----------------------------------------------------------------------------------
+
+/// Four clients stream 100,000 spans (1,000 requests) while the daemon is killed with SIGKILL
+/// five times and restarted on the same queue directory; every span a client was answered OK
+/// for reaches the backend.
+#[test]
+fn kill_9_five_times_during_a_stream_loses_nothing_acknowledged() {
+    let rt = runtime();
+    let port = free_port();
+    let sink = Sink::start(&rt, port);
+    let dir = TempDir::new("durable-kill9");
+    let config = config(port, &queue_dir(&dir), "", "5s");
+    let mut daemon = Daemon::start(&dir, "ciotel", &config);
+    let endpoint = Arc::new(Mutex::new(Some(grpc_endpoint(&daemon))));
+    let acknowledged = Arc::new(Mutex::new(BTreeSet::new()));
+    let sent = Arc::new(AtomicU64::new(0));
+    const CLIENTS: u64 = 4;
+    const REQUESTS: u64 = 250;
+    const SPANS: usize = 100;
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (endpoint, acknowledged, sent) =
+                (endpoint.clone(), acknowledged.clone(), sent.clone());
+            rt.spawn(async move {
+                let mut retries = 0u64;
+                for i in 0..REQUESTS {
+                    let (request, ids) = request(c * REQUESTS + i, SPANS);
+                    retries += send_retrying(&endpoint, request).await;
+                    acknowledged.lock().unwrap().extend(ids);
+                    sent.fetch_add(1, Ordering::SeqCst);
+                }
+                retries
+            })
+        })
+        .collect();
+
+    for kill in 1..=5u64 {
+        // Kill when the stream is a sixth further along each time: mid-stream, never idle.
+        let target = kill * CLIENTS * REQUESTS / 6;
+        wait_for("the stream to progress", || {
+            (sent.load(Ordering::SeqCst) >= target).then_some(())
+        });
+        *endpoint.lock().unwrap() = None;
+        daemon.kill();
+        daemon = Daemon::start(&dir, "ciotel", &config);
+        *endpoint.lock().unwrap() = Some(grpc_endpoint(&daemon));
+    }
+    let retries: u64 = clients
+        .into_iter()
+        .map(|c| rt.block_on(c).expect("client task"))
+        .sum();
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert_eq!(acknowledged.len(), (CLIENTS * REQUESTS) as usize * SPANS);
+    sink.wait_for_all(&acknowledged, &daemon);
+    eprintln!(
+        "kill -9 ×5: {} spans acknowledged, all delivered; {} duplicates; {retries} client retries",
+        acknowledged.len(),
+        sink.duplicates()
+    );
+}
+
+// ---- (c) ----------------------------------------------------------------------------------
+
+/// A byte flipped in the middle of a queue file: the daemon starts, logs the damage as an
+/// error, counts one skipped record, and delivers every other record.
+#[test]
+fn a_corrupted_queue_file_costs_only_the_damaged_record() {
+    let rt = runtime();
+    let port = free_port();
+    let dir = TempDir::new("durable-corrupt");
+    let queue = queue_dir(&dir);
+    let config = config(port, &queue, "", "5s");
+    let mut daemon = Daemon::start(&dir, "ciotel", &config);
+    let client = Client::new(&daemon);
+    let mut acknowledged = Vec::new();
+    for n in 0..20 {
+        let (request, ids) = request(n, 10);
+        rt.block_on(client.send_until_ok(request));
+        acknowledged.push(ids);
+    }
+    assert!(daemon.terminate().success(), "{}", daemon.log_text());
+    assert!(
+        daemon
+            .log_text()
+            .contains("the persistent sending queue keeps what was not sent"),
+        "{}",
+        daemon.log_text()
+    );
+    let segment = segment_files(&queue.join("exporter_otlp_sink"))
+        .pop()
+        .expect("a segment file");
+    let mut bytes = std::fs::read(&segment).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&segment, &bytes).unwrap();
+
+    let sink = Sink::start(&rt, port);
+    let daemon = Daemon::start(&dir, "ciotel", &config);
+    wait_for("the queue to empty", || {
+        let text = metrics_text(&daemon);
+        (metric(&text, "ciotel_exporter_queue_size{exporter=\"otlp/sink\"}") == Some(0.0))
+            .then_some(())
+    });
+    let delivered = sink.ids();
+    let whole: Vec<_> = acknowledged
+        .iter()
+        .filter(|ids| ids.iter().all(|id| delivered.contains(id)))
+        .collect();
+    assert_eq!(
+        whole.len(),
+        19,
+        "all records but the damaged one are delivered"
+    );
+    assert_eq!(delivered.len(), 190);
+    let text = metrics_text(&daemon);
+    assert_eq!(
+        metric(
+            &text,
+            "ciotel_exporter_queue_skipped_records{exporter=\"otlp/sink\"}"
+        ),
+        Some(1.0),
+        "{text}"
+    );
+    let log = daemon.log_text();
+    assert!(
+        log.contains("ERROR") && log.contains("corrupt bytes (checksum or framing)"),
+        "{log}"
+    );
+}
+
+// ---- (d) ----------------------------------------------------------------------------------
+
+/// A 1 MiB persistent queue with the backend down fills up: clients get UNAVAILABLE (which
+/// SDKs retry), never an OK for data that is then dropped; once the backend is up, everything
+/// acknowledged and everything re-sent arrives.
+#[test]
+fn a_full_queue_refuses_retryably_and_drops_nothing_acknowledged() {
+    let rt = runtime();
+    let port = free_port();
+    let dir = TempDir::new("durable-full");
+    let config = config(port, &queue_dir(&dir), "      max_size_mib: 1\n", "5s");
+    let daemon = Daemon::start(&dir, "ciotel", &config);
+    let client = Client::new(&daemon);
+    let mut acknowledged = BTreeSet::new();
+    let mut refused = Vec::new();
+    let mut n = 0;
+    while refused.len() < 5 {
+        assert!(n < 2000, "the queue never filled");
+        let (request, ids) = request(n, 500);
+        n += 1;
+        match rt.block_on(client.send(request.clone())) {
+            Ok(()) => acknowledged.extend(ids),
+            Err(status) => {
+                assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+                assert!(status.message().contains("full"), "{status:?}");
+                refused.push((request, ids));
+            }
+        }
+    }
+    let text = metrics_text(&daemon);
+    let on_disk = metric(&text, "ciotel_exporter_queue_bytes{exporter=\"otlp/sink\"}").unwrap();
+    assert!(on_disk <= 1024.0 * 1024.0, "{text}");
+    assert!(
+        metric(
+            &text,
+            "ciotel_exporter_enqueue_failed_spans{exporter=\"otlp/sink\"}"
+        ) >= Some(2500.0)
+    );
+
+    let sink = Sink::start(&rt, port);
+    for (request, ids) in refused {
+        rt.block_on(client.send_until_ok(request));
+        acknowledged.extend(ids);
+    }
+    sink.wait_for_all(&acknowledged, &daemon);
+    let text = metrics_text(&daemon);
+    assert_eq!(
+        metric(
+            &text,
+            "ciotel_exporter_send_failed_spans{exporter=\"otlp/sink\"}"
+        ),
+        Some(0.0)
+    );
+}
+
+// ---- the daemon's config ------------------------------------------------------------------
+
+fn queue_dir(dir: &TempDir) -> PathBuf {
+    let queue = dir.join("queue");
+    std::fs::create_dir_all(&queue).unwrap();
+    queue
+}
+
+/// OTLP/gRPC in; `otlp` out to 127.0.0.1:`port` with fast retries that never give up, behind a
+/// persistent queue in `queue` with exporter-side batching; `extra_queue` lines go under
+/// `sending_queue`.
+fn config(port: u16, queue: &Path, extra_queue: &str, shutdown_timeout: &str) -> String {
+    format!(
+        "extensions:
+  file_storage/queue:
+    directory: {queue}
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:0
+exporters:
+  otlp/sink:
+    endpoint: http://127.0.0.1:{port}
+    compression: none
+    timeout: 5s
+    retry_on_failure:
+      initial_interval: 50ms
+      max_interval: 500ms
+      max_elapsed_time: 0s
+    sending_queue:
+      storage: file_storage/queue
+      num_consumers: 4
+{extra_queue}      batch:
+        min_size: 2000
+        max_size: 5000
+        flush_timeout: 20ms
+service:
+  extensions: [file_storage/queue]
+  shutdown_timeout: {shutdown_timeout}
+  telemetry:
+    metrics:
+      address: 127.0.0.1:0
+  pipelines:
+    traces:
+      receivers: [otlp]
+      exporters: [otlp/sink]
+",
+        queue = queue.display()
+    )
+}
+
+fn grpc_endpoint(daemon: &Daemon) -> String {
+    format!("http://{}", daemon.address("otlp", "grpc"))
+}
+
+fn segment_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "seg"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn metrics_text(daemon: &Daemon) -> String {
+    let url = format!("http://{}/metrics", daemon.address("metrics", "http"));
+    reqwest::blocking::get(&url)
+        .and_then(|r| r.text())
+        .unwrap_or_default()
+}
+
+fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| {
+        line.strip_prefix(series)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+// ---- clients ------------------------------------------------------------------------------
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Request `n`: `spans` spans with ids derived from `n`, so every span id is unique.
+fn request(n: u64, spans: usize) -> (ExportTraceServiceRequest, Vec<[u8; 8]>) {
+    let ids: Vec<[u8; 8]> = (0..spans as u64)
+        .map(|i| ((n << 20) | i | 1 << 63).to_be_bytes())
+        .collect();
+    let request = ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            scope_spans: vec![ScopeSpans {
+                spans: ids
+                    .iter()
+                    .map(|id| Span {
+                        trace_id: [&id[..], &id[..]].concat(),
+                        span_id: id.to_vec(),
+                        name: format!("request {n}"),
+                        start_time_unix_nano: 1,
+                        end_time_unix_nano: 2,
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+    };
+    (request, ids)
+}
+
+/// One client connection to one daemon.
+struct Client {
+    endpoint: String,
+}
+
+impl Client {
+    fn new(daemon: &Daemon) -> Client {
+        Client {
+            endpoint: grpc_endpoint(daemon),
+        }
+    }
+
+    async fn send(&self, request: ExportTraceServiceRequest) -> Result<(), Status> {
+        let mut client = TraceServiceClient::connect(self.endpoint.clone())
+            .await
+            .map_err(|e| Status::unavailable(e.to_string()))?;
+        client.export(request).await.map(|_| ())
+    }
+
+    async fn send_until_ok(&self, request: ExportTraceServiceRequest) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.send(request.clone()).await {
+                Ok(()) => return,
+                Err(s) if retryable(s.code()) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(s) => panic!("export failed: {s:?}"),
+            }
+        }
+    }
+}
+
+/// The codes OTLP clients retry.
+fn retryable(code: Code) -> bool {
+    matches!(
+        code,
+        Code::Unavailable
+            | Code::ResourceExhausted
+            | Code::Aborted
+            | Code::Cancelled
+            | Code::DeadlineExceeded
+            | Code::Unknown
+    )
+}
+
+/// Sends `request` to whatever daemon `endpoint` names now, retrying (with backoff, and across
+/// restarts) until it is acknowledged; returns the retries it took.
+async fn send_retrying(
+    endpoint: &Mutex<Option<String>>,
+    request: ExportTraceServiceRequest,
+) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut delay = Duration::from_millis(20);
+    let mut retries = 0;
+    loop {
+        let target = endpoint.lock().unwrap().clone();
+        if let Some(endpoint) = target {
+            match (Client { endpoint }).send(request.clone()).await {
+                Ok(()) => return retries,
+                Err(s) if retryable(s.code()) => {}
+                Err(s) => panic!("export failed with a code SDKs do not retry: {s:?}"),
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a request was never acknowledged"
+        );
+        retries += 1;
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_millis(500));
+    }
+}
+
+// ---- the backend --------------------------------------------------------------------------
+
+/// A port nothing listens on yet (bound and released), for a backend that starts later.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// An OTLP/gRPC backend counting how often each span id arrived.
+#[derive(Clone, Default)]
+struct Sink {
+    seen: Arc<Mutex<HashMap<[u8; 8], u32>>>,
+}
+
+#[tonic::async_trait]
+impl TraceService for Sink {
+    async fn export(
+        &self,
+        request: Request<ExportTraceServiceRequest>,
+    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
+        let mut seen = self.seen.lock().unwrap();
+        for span in request
+            .into_inner()
+            .resource_spans
+            .iter()
+            .flat_map(|r| &r.scope_spans)
+            .flat_map(|s| &s.spans)
+        {
+            let id: [u8; 8] = span.span_id.as_slice().try_into().unwrap_or_default();
+            *seen.entry(id).or_default() += 1;
+        }
+        Ok(Response::new(ExportTraceServiceResponse::default()))
+    }
+}
+
+impl Sink {
+    /// Starts serving on 127.0.0.1:`port`.
+    fn start(rt: &tokio::runtime::Runtime, port: u16) -> Sink {
+        let sink = Sink::default();
+        let address: SocketAddr = ([127, 0, 0, 1], port).into();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind(address))
+            .expect("bind the sink's port");
+        let service = TraceServiceServer::new(sink.clone()).max_decoding_message_size(64 << 20);
+        rt.spawn(
+            tonic::transport::Server::builder()
+                .add_service(service)
+                .serve_with_incoming(TcpIncoming::from(listener)),
+        );
+        sink
+    }
+
+    fn ids(&self) -> BTreeSet<[u8; 8]> {
+        self.seen.lock().unwrap().keys().copied().collect()
+    }
+
+    /// Spans that arrived more than once (allowed: span ids are deterministic).
+    fn duplicates(&self) -> u64 {
+        self.seen
+            .lock()
+            .unwrap()
+            .values()
+            .map(|&n| u64::from(n.saturating_sub(1)))
+            .sum()
+    }
+
+    /// Waits until every id in `expected` arrived; fails naming how many did not.
+    fn wait_for_all(&self, expected: &BTreeSet<[u8; 8]>, daemon: &Daemon) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ids = self.ids();
+            let missing = expected.iter().filter(|id| !ids.contains(*id)).count();
+            if missing == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{missing} of {} acknowledged spans never reached the backend\n{}",
+                expected.len(),
+                daemon.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
