@@ -12,6 +12,7 @@ use ciotel_core::exporters::fanout::ExporterFanout;
 use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
+use ciotel_core::extensions::file_storage::FileStorageConfig;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
@@ -88,6 +89,38 @@ pub fn queue_storage(
     id: &ComponentId,
     queue: &QueueConfig,
 ) -> Result<Option<DiskOptions>, BuildError> {
+    let Some(file_storage) = storage_extension(config, id, queue)? else {
+        return Ok(None);
+    };
+    file_storage
+        .queue_options(id)
+        .map(Some)
+        .map_err(|m| BuildError::new("exporter", id, format!("sending_queue.storage: {m}")))
+}
+
+/// Checks every exporter's `sending_queue.storage` reference without touching the disk (for
+/// `ciotel validate`).
+pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
+    config
+        .exporters
+        .iter()
+        .filter_map(|(id, exporter)| {
+            let queue = match exporter {
+                ExporterConfig::Otlp(c) => &c.sending_queue,
+                ExporterConfig::OtlpHttp(c) => &c.sending_queue,
+                ExporterConfig::File(_) | ExporterConfig::Debug(_) => return None,
+            };
+            storage_extension(config, id, queue).err()
+        })
+        .collect()
+}
+
+/// The `file_storage` extension `queue.storage` names, checked.
+fn storage_extension<'a>(
+    config: &'a Config,
+    id: &ComponentId,
+    queue: &QueueConfig,
+) -> Result<Option<&'a FileStorageConfig>, BuildError> {
     let Some(storage) = &queue.storage else {
         return Ok(None);
     };
@@ -107,7 +140,7 @@ pub fn queue_storage(
             "extension `{storage}` is not listed in service.extensions"
         )));
     }
-    file_storage.queue_options(id).map(Some).map_err(fail)
+    Ok(Some(file_storage))
 }
 
 fn exporter(
