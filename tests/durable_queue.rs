@@ -392,7 +392,7 @@ fn soak_a_long_outage_with_many_kills() {
             })
         })
         .collect();
-    let mut restart = |daemon: &mut Daemon| {
+    let restart = |daemon: &mut Daemon| {
         *endpoint.lock().unwrap() = None;
         daemon.kill();
         *daemon = Daemon::start(&dir, "ciotel", &config);
