@@ -34,7 +34,8 @@ pub enum RunError {
     },
     /// Shutdown did not finish within `service.shutdown_timeout`.
     #[error(
-        "shutdown did not finish within {deadline:?}; {batches} batch(es) ({items} items) still in in-memory sending queues were lost"
+        "shutdown did not finish within {deadline:?}; {batches} batch(es) ({items} items) still in in-memory sending queues were lost{}",
+        if *batches == 0 { " (data a batch processor still held, if any, was lost too)" } else { "" }
     )]
     ShutdownTimeout {
         /// `service.shutdown_timeout`.

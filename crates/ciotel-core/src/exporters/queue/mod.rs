@@ -25,7 +25,7 @@ pub mod disk;
 mod memory;
 mod metrics;
 mod store;
-pub mod wire;
+mod wire;
 mod worker;
 
 pub use config::{DEFAULT_DISK_MIB, DEFAULT_MEMORY_MIB, QueueBatchConfig, QueueConfig};
