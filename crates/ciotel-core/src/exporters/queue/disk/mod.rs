@@ -71,6 +71,13 @@
 //! `ciotel_exporter_queue_skipped_records`; the queue starts and delivers the rest either way.
 //! A file without the segment header is reported and removed.
 //!
+//! # Throughput
+//! `cargo bench --bench queue` (release build, 2 shared cores, a cloud VM disk), a batch of 100
+//! CI-test spans (~25 KB) enqueued while two workers read back, send (to a no-op backend) and
+//! ack: in memory 20 µs per batch; on disk `never` 0.56 ms, `interval` 0.66 ms (~150k spans/s),
+//! `always` 2.8 ms (~35k spans/s, the disk's sync rate). Restarting on 2,000 queued batches and
+//! sending them all: 0.78 s (~250k spans/s).
+//!
 //! Files: `record.rs` (the record message), `segment.rs` (names, frames, scan), `ledger.rs`,
 //! `fs.rs` (positioned I/O, directory sync, the lock), `recovery.rs` (the start-up scan),
 //! `tests/`.
