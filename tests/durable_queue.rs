@@ -5,7 +5,12 @@
 //! - (b) `kill -9` five times during a 100k-span stream, restarting each time: every
 //!   acknowledged span arrives (duplicates are counted and reported, not failed);
 //! - (c) a corrupted queue file: the daemon starts, logs the damage, counts it, delivers the rest;
-//! - (d) a full queue: clients get retryable refusals, and nothing acknowledged is dropped.
+//! - (d) a full queue: clients get retryable refusals, and nothing acknowledged is dropped;
+//! - (e) a shutdown past its deadline says how much an in-memory queue lost; a persistent one
+//!   loses nothing;
+//! - (f) a GitLab hook answered 2xx survives kill -9;
+//! - `ciotel validate` checks `sending_queue.storage`;
+//! - an ignored soak (benches/soak_queue.sh): a long outage with many kills.
 
 mod support;
 
@@ -304,6 +309,63 @@ fn a_shutdown_that_loses_data_says_how_much_and_a_persistent_one_loses_none() {
         "{}",
         daemon.log_text()
     );
+}
+
+// ---- (f) ----------------------------------------------------------------------------------
+
+/// GitLab does not redeliver a hook it got a 2xx for: with a persistent queue, that 2xx means
+/// the spans are on disk. A Pipeline Hook accepted while the backend is down survives kill -9
+/// and reaches the backend after the restart.
+#[test]
+fn a_webhook_answered_2xx_survives_kill_9() {
+    const TOKEN: &str = "gitlab-shared-token";
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    assert!(
+        shared.is_dir(),
+        "../shared/fixtures is missing (real GitLab payloads)"
+    );
+    let hook = std::fs::read(shared.join("gitlab/go-gitlab/webhook_pipeline.json")).unwrap();
+    let rt = runtime();
+    let port = free_port();
+    let dir = TempDir::new("durable-webhook");
+    let config = config(port, &queue_dir(&dir), "", "5s")
+        .replace(
+            "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\n",
+            &format!("receivers:\n  gitlab:\n    webhook:\n      endpoint: 127.0.0.1:0\n      secret: {TOKEN}\n"),
+        )
+        .replace("receivers: [otlp]", "receivers: [gitlab]");
+    let mut daemon = Daemon::start(&dir, "ciotel", &config);
+    let url = format!(
+        "http://{}/events/gitlab",
+        daemon.address("gitlab", "webhook")
+    );
+    let answer = reqwest::blocking::Client::new()
+        .post(&url)
+        .header("X-Gitlab-Event", "Pipeline Hook")
+        .header("Idempotency-Key", "k-1")
+        .header("X-Gitlab-Token", TOKEN)
+        .header("Content-Type", "application/json")
+        .body(hook)
+        .send()
+        .expect("POST the hook");
+    assert!(answer.status().is_success(), "{}", answer.status());
+    daemon.kill();
+
+    let sink = Sink::start(&rt, port);
+    let daemon = Daemon::start(&dir, "ciotel", &config);
+    let pipeline = ciotel_gitlab::ids::pipeline_span_id(31).to_string();
+    let job = ciotel_gitlab::ids::job_span_id(376).to_string();
+    let expected: BTreeSet<[u8; 8]> = [pipeline, job]
+        .iter()
+        .map(|hex| {
+            let bytes: Vec<u8> = (0..16)
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            bytes.try_into().unwrap()
+        })
+        .collect();
+    sink.wait_for_all(&expected, &daemon);
 }
 
 // ---- config -------------------------------------------------------------------------------
