@@ -1,7 +1,7 @@
 //! Turning component configs into running components: exporters behind their queues, each
 //! pipeline's processor chain, and receivers.
 
-use crate::components::{Config, ExporterConfig, ProcessorConfig, ReceiverConfig};
+use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
@@ -11,8 +11,10 @@ use ciotel_core::config::service::PipelineConfig;
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
 use ciotel_core::exporters::fanout::ExporterFanout;
+use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
+use ciotel_core::extensions::file_storage::FileStorageConfig;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
@@ -83,11 +85,79 @@ pub fn exporters(
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
             let (exporter, queue, retry) = exporter(id, exporter_config, authenticators)?;
-            let queued = QueuedExporter::start(&id.to_string(), exporter, &queue, &retry, registry);
+            let name = id.to_string();
+            let queued = match queue_storage(config, id, &queue)? {
+                None => QueuedExporter::start(&name, exporter, &queue, &retry, registry),
+                Some(disk) => {
+                    QueuedExporter::start_on_disk(&name, exporter, &queue, &retry, registry, disk)
+                        .map_err(|e| BuildError::new("exporter", id, e))?
+                }
+            };
             out.insert(id.clone(), queued);
         }
     }
     Ok(out)
+}
+
+/// Where exporter `id` keeps its queue on disk, when `sending_queue.storage` names a
+/// `file_storage` extension (which, as in the Collector, must be listed in `service.extensions`).
+pub fn queue_storage(
+    config: &Config,
+    id: &ComponentId,
+    queue: &QueueConfig,
+) -> Result<Option<DiskOptions>, BuildError> {
+    let Some(file_storage) = storage_extension(config, id, queue)? else {
+        return Ok(None);
+    };
+    file_storage
+        .queue_options(id)
+        .map(Some)
+        .map_err(|m| BuildError::new("exporter", id, format!("sending_queue.storage: {m}")))
+}
+
+/// Checks every exporter's `sending_queue.storage` reference without touching the disk (for
+/// `ciotel validate`).
+pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
+    config
+        .exporters
+        .iter()
+        .filter_map(|(id, exporter)| {
+            let queue = match exporter {
+                ExporterConfig::Otlp(c) => &c.sending_queue,
+                ExporterConfig::OtlpHttp(c) => &c.sending_queue,
+                ExporterConfig::File(_) | ExporterConfig::Debug(_) => return None,
+            };
+            storage_extension(config, id, queue).err()
+        })
+        .collect()
+}
+
+/// The `file_storage` extension `queue.storage` names, checked.
+fn storage_extension<'a>(
+    config: &'a Config,
+    id: &ComponentId,
+    queue: &QueueConfig,
+) -> Result<Option<&'a FileStorageConfig>, BuildError> {
+    let Some(storage) = &queue.storage else {
+        return Ok(None);
+    };
+    let fail = |m: String| BuildError::new("exporter", id, format!("sending_queue.storage: {m}"));
+    let Some(extension) = config.extensions.get(storage) else {
+        return Err(fail(format!(
+            "extension `{storage}` is not defined under `extensions`"
+        )));
+    };
+    let ExtensionConfig::FileStorage(file_storage) = extension else {
+        return Err(fail(format!(
+            "extension `{storage}` is not a file_storage extension"
+        )));
+    };
+    if !config.service.extensions.contains(storage) {
+        return Err(fail(format!(
+            "extension `{storage}` is not listed in service.extensions"
+        )));
+    }
+    Ok(Some(file_storage))
 }
 
 fn exporter(

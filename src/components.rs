@@ -10,6 +10,7 @@ use ciotel_core::config::auth_refs::AuthUse;
 use ciotel_core::config::checked::checked_map;
 use ciotel_core::config::component_map::{TypedConfig, or_default};
 use ciotel_core::exporters::debug::DebugConfig;
+use ciotel_core::extensions::file_storage::FileStorageConfig;
 use ciotel_core::extensions::health_check::HealthCheckConfig;
 use ciotel_core::processors::attributes::AttributesConfig;
 use ciotel_core::processors::batch::BatchConfig;
@@ -189,11 +190,18 @@ pub enum ExtensionConfig {
     BearerTokenAuth(Box<BearerTokenAuthConfig>),
     /// `basicauth`: htpasswd users checked, or Basic credentials sent.
     BasicAuth(Box<BasicAuthConfig>),
+    /// `file_storage`: a directory for persistent sending queues.
+    FileStorage(FileStorageConfig),
 }
 
 impl TypedConfig for ExtensionConfig {
     const SECTION: &'static str = "extensions";
-    const TYPES: &'static [&'static str] = &["health_check", "bearertokenauth", "basicauth"];
+    const TYPES: &'static [&'static str] = &[
+        "health_check",
+        "bearertokenauth",
+        "basicauth",
+        "file_storage",
+    ];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
@@ -202,6 +210,7 @@ impl TypedConfig for ExtensionConfig {
                 .map(|c| ExtensionConfig::BearerTokenAuth(Box::new(c))),
             "basicauth" => checked_map(d, BasicAuthConfig::validate)
                 .map(|c| ExtensionConfig::BasicAuth(Box::new(c))),
+            "file_storage" => or_default(d).map(ExtensionConfig::FileStorage),
             other => Err(de::Error::custom(format!(
                 "unknown extension type `{other}`"
             ))),
@@ -214,7 +223,7 @@ impl ComponentInfo for ExtensionConfig {
         match self {
             ExtensionConfig::BearerTokenAuth(c) => Some(AuthenticatorConfig::BearerToken(c)),
             ExtensionConfig::BasicAuth(c) => Some(AuthenticatorConfig::Basic(c)),
-            ExtensionConfig::HealthCheck(_) => None,
+            ExtensionConfig::HealthCheck(_) | ExtensionConfig::FileStorage(_) => None,
         }
     }
 }

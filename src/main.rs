@@ -79,6 +79,14 @@ fn validate(args: &RunArgs) -> ExitCode {
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
+    let storage_errors = build::check_queue_storage(&loaded.config);
+    if !storage_errors.is_empty() {
+        for error in &storage_errors {
+            eprintln!("{error}");
+        }
+        eprintln!("ciotel: the config has {} problem(s)", storage_errors.len());
+        return ExitCode::FAILURE;
+    }
     let c = &loaded.config;
     let pipelines: Vec<String> = c
         .service

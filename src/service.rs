@@ -32,8 +32,18 @@ pub enum RunError {
         message: String,
     },
     /// Shutdown did not finish within `service.shutdown_timeout`.
-    #[error("shutdown did not finish within {0:?}; data still queued was lost")]
-    ShutdownTimeout(Duration),
+    #[error(
+        "shutdown did not finish within {deadline:?}; {batches} batch(es) ({items} items) still in in-memory sending queues were lost{}",
+        if *batches == 0 { " (data a batch processor still held, if any, was lost too)" } else { "" }
+    )]
+    ShutdownTimeout {
+        /// `service.shutdown_timeout`.
+        deadline: Duration,
+        /// Batches lost from in-memory queues (persistent queues keep theirs).
+        batches: usize,
+        /// Items in them.
+        items: u64,
+    },
 }
 
 /// Runs the daemon until `stop` resolves, then shuts down gracefully.
@@ -81,6 +91,7 @@ pub async fn run(config: Config, stop: impl Future<Output = ()>) -> Result<(), R
     tracing::info!("shutting down: stopping receivers, then draining pipelines and exporters");
     readiness.set(false);
     let deadline = config.service.shutdown_timeout;
+    let exporters = started.exporters.clone();
     let drained = tokio::time::timeout(deadline, shut_down(started, stop_receivers)).await;
     background.cancel();
     for task in side_tasks {
@@ -91,7 +102,19 @@ pub async fn run(config: Config, stop: impl Future<Output = ()>) -> Result<(), R
             tracing::info!("shutdown complete");
             Ok(())
         }
-        Err(_) => Err(RunError::ShutdownTimeout(deadline)),
+        Err(_) => {
+            let (mut batches, mut items) = (0, 0);
+            for exporter in &exporters {
+                let lost = exporter.report_loss();
+                batches += lost.batches;
+                items += lost.items;
+            }
+            Err(RunError::ShutdownTimeout {
+                deadline,
+                batches,
+                items,
+            })
+        }
     }
 }
 
