@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod body;
 pub mod component_id;
+pub mod condition;
 pub mod config;
 pub mod consumer;
 pub mod exporters;
