@@ -1,9 +1,16 @@
 //! Checks of the pipeline graph after the typed parse: every pipeline names defined
-//! components that carry its signal, and components no pipeline uses are warned about.
+//! components that carry its signal; every connector joins pipelines of one signal, is used on
+//! both sides and routes only to pipelines it feeds; no pipeline feeds itself through
+//! connectors; components no pipeline uses are warned about. Also the order pipelines are built
+//! in (a connector's downstream pipelines first).
 
 use super::component_map::{TypedConfig, singular};
+use super::service::PipelineConfig;
 use super::{ComponentInfo, Config, Problem, locate, service};
-use crate::component_id::ComponentId;
+use crate::component_id::{ComponentId, PipelineId};
+use crate::condition::ContextKind;
+use crate::signal::Signal;
+use std::collections::BTreeMap;
 
 /// Checks that pipelines name only defined components that can carry their signal, and finds
 /// components no pipeline uses. Returns (errors, warnings).
@@ -81,7 +88,14 @@ where
         role(
             "receivers",
             &pipeline.receivers,
-            &|id| config.receivers.get(id).map(|c| c.supports(signal)),
+            &|id| {
+                let connector = config.connectors.get(id).map(|_| true);
+                config
+                    .receivers
+                    .get(id)
+                    .map(|c| c.supports(signal))
+                    .or(connector)
+            },
             "receivers",
         );
         role(
@@ -93,7 +107,14 @@ where
         role(
             "exporters",
             &pipeline.exporters,
-            &|id| config.exporters.get(id).map(|c| c.supports(signal)),
+            &|id| {
+                let connector = config.connectors.get(id).map(|_| true);
+                config
+                    .exporters
+                    .get(id)
+                    .map(|c| c.supports(signal))
+                    .or(connector)
+            },
             "exporters",
         );
     }
@@ -108,6 +129,7 @@ where
         }
     }
     let mut warnings = Vec::new();
+    check_connectors(config, &at, &mut errors, &mut warnings);
     let used = |pick: fn(&service::PipelineConfig) -> &Vec<ComponentId>, id: &ComponentId| {
         config
             .service
@@ -137,4 +159,261 @@ where
     }
     errors.sort_by_key(|p| p.line);
     (errors, warnings)
+}
+
+/// Makes a problem at a key path (and optionally a value under it).
+type Locator<'a> = dyn Fn(&[&str], Option<&str>, String) -> Problem + 'a;
+
+/// Checks every connector against the pipelines it joins.
+fn check_connectors<R, P, E, X>(
+    config: &Config<R, P, E, X>,
+    at: &Locator<'_>,
+    errors: &mut Vec<Problem>,
+    warnings: &mut Vec<Problem>,
+) where
+    R: TypedConfig,
+    P: TypedConfig,
+    E: TypedConfig,
+    X: TypedConfig,
+{
+    let pipelines = &config.service.pipelines;
+    for (id, connector) in config.connectors.iter() {
+        let name = id.to_string();
+        let key = format!("connectors.{name}");
+        let here = &["connectors", name.as_str()][..];
+        if config.receivers.get(id).is_some() || config.exporters.get(id).is_some() {
+            let section = if config.receivers.get(id).is_some() {
+                "receivers"
+            } else {
+                "exporters"
+            };
+            errors.push(at(
+                here,
+                None,
+                format!("{key}: `{name}` is also defined under `{section}`; give the connector an id of its own"),
+            ));
+            continue;
+        }
+        let upstream: Vec<&PipelineId> = pipelines
+            .iter()
+            .filter(|(_, p)| p.exporters.contains(id))
+            .map(|(pid, _)| pid)
+            .collect();
+        let downstream: Vec<&PipelineId> = pipelines
+            .iter()
+            .filter(|(_, p)| p.receivers.contains(id))
+            .map(|(pid, _)| pid)
+            .collect();
+        match (upstream.is_empty(), downstream.is_empty()) {
+            (true, true) => {
+                warnings.push(at(
+                    here,
+                    None,
+                    format!("{key}: defined but used in no pipeline"),
+                ));
+                continue;
+            }
+            (true, false) | (false, true) => {
+                let (missing, other) = if upstream.is_empty() {
+                    ("an exporter", "a receiver")
+                } else {
+                    ("a receiver", "an exporter")
+                };
+                errors.push(at(
+                    here,
+                    None,
+                    format!(
+                        "{key}: a connector joins pipelines: list `{name}` as {missing} of some pipeline too (it is only {other})"
+                    ),
+                ));
+                continue;
+            }
+            (false, false) => {}
+        }
+        // One signal: the routing connector hands on what it gets.
+        let signal = upstream[0].signal;
+        for pid in upstream.iter().chain(&downstream) {
+            if pid.signal != signal {
+                let role = if pipelines[*pid].exporters.contains(id) {
+                    "exporters"
+                } else {
+                    "receivers"
+                };
+                let pname = pid.to_string();
+                errors.push(at(
+                    &["service", "pipelines", &pname, role],
+                    Some(&name),
+                    format!(
+                        "service.pipelines.{pname}.{role}: connector `{name}` carries {signal} (from `{}`), not {}",
+                        upstream[0], pid.signal
+                    ),
+                ));
+            }
+        }
+        for (route, context) in connector.contexts() {
+            if let Some(needs) = context_signal(context)
+                && needs != signal
+            {
+                errors.push(at(
+                    &[here, &["table"]].concat(),
+                    Some(context.as_str()),
+                    format!("{key}.{route}: context `{context}` needs a {needs} pipeline, but `{name}` routes {signal}"),
+                ));
+            }
+        }
+        let mut targets: Vec<&PipelineId> = Vec::new();
+        for reference in connector.destinations() {
+            let target = reference.pipeline;
+            let tname = target.to_string();
+            let problem = match pipelines.get(target) {
+                None => Some(format!(
+                    "pipeline `{tname}` is not defined under service.pipelines"
+                )),
+                Some(_) if target.signal != signal => Some(format!(
+                    "pipeline `{tname}` is a {} pipeline, but `{name}` routes {signal}",
+                    target.signal
+                )),
+                Some(p) if !p.receivers.contains(id) => Some(format!(
+                    "pipeline `{tname}` does not receive from `{name}`: add `{name}` to service.pipelines.{tname}.receivers"
+                )),
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                let section = reference.key.split(['[', '.']).next().unwrap_or("table");
+                errors.push(at(
+                    &[here, &[section]].concat(),
+                    Some(&tname),
+                    format!("{key}.{}: {problem}", reference.key),
+                ));
+            }
+            targets.push(target);
+        }
+        let distinct = {
+            let mut d = targets.clone();
+            d.sort();
+            d.dedup();
+            d.len()
+        };
+        if distinct > crate::connectors::routing::MAX_PIPELINES {
+            errors.push(at(
+                here,
+                None,
+                format!(
+                    "{key}: routes to {distinct} pipelines, at most {} are supported",
+                    crate::connectors::routing::MAX_PIPELINES
+                ),
+            ));
+        }
+        for pid in &downstream {
+            if !targets.contains(pid) {
+                let pname = pid.to_string();
+                warnings.push(at(
+                    &["service", "pipelines", &pname, "receivers"],
+                    Some(&name),
+                    format!("service.pipelines.{pname}.receivers: `{name}` routes nothing to this pipeline (no route or default names it)"),
+                ));
+            }
+        }
+    }
+    if let Err(cycle) = pipeline_order(pipelines, |id| config.connectors.get(id).is_some()) {
+        let first = cycle.first().map(ToString::to_string).unwrap_or_default();
+        errors.push(at(
+            &["service", "pipelines", &first],
+            None,
+            format!(
+                "service.pipelines: pipelines form a cycle through connectors: {}",
+                cycle.join(" → ")
+            ),
+        ));
+    }
+}
+
+/// The signal a route context needs (`resource` works with any).
+fn context_signal(context: ContextKind) -> Option<Signal> {
+    match context {
+        ContextKind::Resource | ContextKind::Scope => None,
+        ContextKind::Span | ContextKind::SpanEvent => Some(Signal::Traces),
+        ContextKind::Log => Some(Signal::Logs),
+        ContextKind::Metric | ContextKind::DataPoint => Some(Signal::Metrics),
+    }
+}
+
+/// The order to build pipelines in: every pipeline after the pipelines its connectors feed,
+/// so a connector's destinations exist before the pipeline that exports to it. Fails with the
+/// cycle (pipelines and connectors, in order) when pipelines feed themselves.
+pub fn pipeline_order(
+    pipelines: &BTreeMap<PipelineId, PipelineConfig>,
+    is_connector: impl Fn(&ComponentId) -> bool,
+) -> Result<Vec<PipelineId>, Vec<String>> {
+    // Edges: pipeline → (connector, pipeline it feeds).
+    fn feeds<'a>(
+        p: &'a PipelineConfig,
+        pipelines: &'a BTreeMap<PipelineId, PipelineConfig>,
+        is_connector: &dyn Fn(&ComponentId) -> bool,
+    ) -> Vec<(&'a ComponentId, &'a PipelineId)> {
+        p.exporters
+            .iter()
+            .filter(|id| is_connector(id))
+            .flat_map(|c| {
+                pipelines
+                    .iter()
+                    .filter(move |(_, q)| q.receivers.contains(c))
+                    .map(move |(qid, _)| (c, qid))
+            })
+            .collect()
+    }
+    let downstream = |p| feeds(p, pipelines, &is_connector);
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut marks: BTreeMap<&PipelineId, Mark> = pipelines.keys().map(|k| (k, Mark::New)).collect();
+    let mut order = Vec::new();
+    // Iterative depth-first search; `path` holds (pipeline, the connector that led to it).
+    for start in pipelines.keys() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        let mut stack: Vec<(&PipelineId, Vec<(&ComponentId, &PipelineId)>)> =
+            vec![(start, downstream(&pipelines[start]))];
+        let mut path: Vec<(&PipelineId, Option<&ComponentId>)> = vec![(start, None)];
+        marks.insert(start, Mark::Open);
+        while let Some((node, edges)) = stack.last_mut() {
+            let node = *node;
+            match edges.pop() {
+                Some((connector, next)) => match marks[next] {
+                    Mark::New => {
+                        marks.insert(next, Mark::Open);
+                        path.push((next, Some(connector)));
+                        stack.push((next, downstream(&pipelines[next])));
+                    }
+                    Mark::Open => {
+                        let from = path.iter().position(|(p, _)| *p == next).unwrap_or(0);
+                        let mut cycle: Vec<String> = Vec::new();
+                        for (i, (p, via)) in path[from..].iter().enumerate() {
+                            if i > 0
+                                && let Some(via) = via
+                            {
+                                cycle.push(via.to_string());
+                            }
+                            cycle.push(p.to_string());
+                        }
+                        cycle.push(connector.to_string());
+                        cycle.push(next.to_string());
+                        return Err(cycle);
+                    }
+                    Mark::Done => {}
+                },
+                None => {
+                    marks.insert(node, Mark::Done);
+                    order.push(node.clone());
+                    stack.pop();
+                    path.pop();
+                }
+            }
+        }
+    }
+    Ok(order)
 }

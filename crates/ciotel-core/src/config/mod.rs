@@ -3,7 +3,7 @@
 //! Loading is three steps, each reporting every problem it finds with file and line:
 //! `${env:…}` substitution on the raw text, a typed parse in one pass (unknown keys, unknown
 //! component types and invalid values fail here with their line), then checks of the pipeline
-//! graph (undefined or unused components).
+//! graph (undefined or unused components, connectors and the pipelines they join).
 
 pub mod checked;
 pub mod component_map;
@@ -14,6 +14,7 @@ pub mod service;
 pub mod values;
 
 use crate::component_id::ComponentId;
+use crate::connectors::ConnectorConfig;
 use crate::signal::Signal;
 use component_map::{ComponentMap, TypedConfig};
 use serde::Deserialize;
@@ -38,6 +39,9 @@ pub struct Config<R, P, E, X> {
     /// Components beside the pipelines (health check).
     #[serde(default)]
     pub extensions: ComponentMap<X>,
+    /// Components that join pipelines: an exporter of one, a receiver of others (`routing`).
+    #[serde(default)]
+    pub connectors: ComponentMap<ConnectorConfig>,
     /// Which pipelines run, and the daemon's own telemetry.
     pub service: ServiceConfig,
 }
@@ -214,6 +218,9 @@ where
     check(P::SECTION, &|kind, v| typed::<P>(kind, v));
     check(E::SECTION, &|kind, v| typed::<E>(kind, v));
     check(X::SECTION, &|kind, v| typed::<X>(kind, v));
+    check(ConnectorConfig::SECTION, &|kind, v| {
+        typed::<ConnectorConfig>(kind, v)
+    });
     problems
 }
 
