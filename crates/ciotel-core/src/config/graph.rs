@@ -181,19 +181,6 @@ fn check_connectors<R, P, E, X>(
         let name = id.to_string();
         let key = format!("connectors.{name}");
         let here = &["connectors", name.as_str()][..];
-        if config.receivers.get(id).is_some() || config.exporters.get(id).is_some() {
-            let section = if config.receivers.get(id).is_some() {
-                "receivers"
-            } else {
-                "exporters"
-            };
-            errors.push(at(
-                here,
-                None,
-                format!("{key}: `{name}` is also defined under `{section}`; give the connector an id of its own"),
-            ));
-            continue;
-        }
         let upstream: Vec<&PipelineId> = pipelines
             .iter()
             .filter(|(_, p)| p.exporters.contains(id))
