@@ -102,7 +102,10 @@ table:
     let one_way = request(1000, |_| "platform");
     let mut group = c.benchmark_group("routing");
     group.throughput(Throughput::Elements(1000));
-    for (name, batch) in [("mixed_1000_spans", &mixed), ("one_way_1000_spans", &one_way)] {
+    for (name, batch) in [
+        ("mixed_1000_spans", &mixed),
+        ("one_way_1000_spans", &one_way),
+    ] {
         group.bench_function(name, |b| {
             b.iter_batched(
                 || batch.clone(),

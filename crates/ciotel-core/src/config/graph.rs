@@ -404,3 +404,56 @@ pub fn pipeline_order(
     }
     Ok(order)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipelines(yaml: &str) -> BTreeMap<PipelineId, PipelineConfig> {
+        yaml_serde::from_str::<service::ServiceConfig>(yaml)
+            .unwrap()
+            .pipelines
+    }
+
+    fn is_connector(id: &ComponentId) -> bool {
+        id.kind() == "routing"
+    }
+
+    #[test]
+    fn downstream_pipelines_come_first() {
+        let p = pipelines(
+            "pipelines:
+  traces/in: {receivers: [otlp], exporters: [routing/a]}
+  traces/mid: {receivers: [routing/a], exporters: [routing/b, debug]}
+  traces/out: {receivers: [routing/b], exporters: [debug]}
+  traces/other: {receivers: [otlp], exporters: [debug]}
+",
+        );
+        let order = pipeline_order(&p, is_connector).unwrap();
+        let at = |name: &str| order.iter().position(|p| p.to_string() == name).unwrap();
+        assert_eq!(order.len(), 4);
+        assert!(at("traces/out") < at("traces/mid"));
+        assert!(at("traces/mid") < at("traces/in"));
+    }
+
+    #[test]
+    fn a_cycle_is_named_in_order() {
+        let p = pipelines(
+            "pipelines:
+  traces/a: {receivers: [otlp, routing/back], exporters: [routing/a]}
+  traces/b: {receivers: [routing/a], exporters: [routing/back]}
+",
+        );
+        let cycle = pipeline_order(&p, is_connector).unwrap_err();
+        assert_eq!(
+            cycle.join(" → "),
+            "traces/a → routing/a → traces/b → routing/back → traces/a"
+        );
+        let p =
+            pipelines("pipelines:\n  traces/self: {receivers: [routing], exporters: [routing]}\n");
+        assert_eq!(
+            pipeline_order(&p, is_connector).unwrap_err().join(" → "),
+            "traces/self → routing → traces/self"
+        );
+    }
+}
