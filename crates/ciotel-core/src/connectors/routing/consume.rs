@@ -243,24 +243,22 @@ fn split_groups<G: Group>(
         let children = std::mem::take(group.children());
         let mut child_parts: Parts<G::Child> = (0..parts.len()).map(|_| Vec::new()).collect();
         split_children(children, own, &mut child_parts);
-        let shares: Vec<(usize, Vec<G::Child>)> = child_parts
+        let mut shares: Vec<(usize, Vec<G::Child>)> = child_parts
             .into_iter()
             .enumerate()
             .filter(|(_, c)| !c.is_empty())
             .collect();
-        let last = shares.len().saturating_sub(1);
-        let mut shell = Some(group);
-        for (k, (index, children)) in shares.into_iter().enumerate() {
-            // The shell has no children left, so a clone copies only the group's own fields.
-            let mut part = if k == last {
-                shell.take()
-            } else {
-                shell.clone()
-            }
-            .unwrap_or_else(|| unreachable!("the shell is taken once, by the last share"));
+        let Some((last, last_children)) = shares.pop() else {
+            continue;
+        };
+        for (index, children) in shares {
+            // The group has no children left, so a clone copies only its own fields.
+            let mut part = group.clone();
             *part.children() = children;
             parts[index].push(part);
         }
+        *group.children() = last_children;
+        parts[last].push(group);
     }
 }
 
