@@ -1,6 +1,8 @@
 //! Criterion benches of the condition language and the routing connector: one compiled
-//! condition evaluated on a span, and a 1,000-span request routed by owner, both mixed (split
-//! per span) and going one way (handed on whole).
+//! condition evaluated on a span, and a 1,000-span request routed by owner, mixed (split per
+//! span) and going one way (handed on whole); with the archive route every span is also copied
+//! once, without it each span goes to one pipeline only (the split's own cost). Timings include
+//! dropping what the destinations get.
 //!
 //! Run: `cargo bench --bench routing`.
 
@@ -94,17 +96,30 @@ table:
 "#,
     )
     .expect("routing config");
+    let one_each: RoutingConfig = yaml_serde::from_str(
+        r#"
+default_pipelines: [traces/archive]
+table:
+  - {context: span, condition: 'attributes["ciotel.owner"] == "platform"', pipelines: [traces/ops]}
+  - {context: span, condition: 'attributes["ciotel.owner"] == "application"', pipelines: [traces/dev]}
+"#,
+    )
+    .expect("routing config");
     let sink: NextConsumer = Arc::new(Discard);
     let connector =
         RoutingConnector::new(Router::new(&config, |_| Some(sink.clone())).expect("router"));
+    let one_each =
+        RoutingConnector::new(Router::new(&one_each, |_| Some(sink.clone())).expect("router"));
     let owners = ["platform", "application", "none"];
     let mixed = request(1000, |i| owners[i % 3]);
     let one_way = request(1000, |_| "platform");
     let mut group = c.benchmark_group("routing");
     group.throughput(Throughput::Elements(1000));
-    for (name, batch) in [
-        ("mixed_1000_spans", &mixed),
-        ("one_way_1000_spans", &one_way),
+    for (name, connector, batch) in [
+        ("mixed_with_archive_copy", &connector, &mixed),
+        ("one_way_with_archive_copy", &connector, &one_way),
+        ("mixed_one_pipeline_each", &one_each, &mixed),
+        ("one_way_one_pipeline", &one_each, &one_way),
     ] {
         group.bench_function(name, |b| {
             b.iter_batched(
