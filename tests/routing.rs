@@ -19,7 +19,7 @@ fn routing_sections(dir: &TempDir) -> String {
     let mut exporters = String::from("exporters:\n");
     for name in BACKENDS
         .iter()
-        .chain(&["alerts", "logs", "failures", "metrics"])
+        .chain(&["team-api", "alerts", "logs", "failures", "metrics"])
     {
         exporters.push_str(&format!(
             "  file/{name}:\n    path: {}\n",
@@ -38,6 +38,10 @@ connectors:
       - context: span
         statement: 'route() where attributes["ciotel.owner"] == "application"'
         pipelines: [traces/dev, traces/archive]
+  routing/teams:
+    table:
+      - condition: 'resource.attributes["vcs.repository.name"] == "api"'
+        pipelines: [traces/team-api]
   routing/logs:
     default_pipelines: [logs/rest]
     table:
@@ -67,6 +71,9 @@ fn routing_pipelines(traces_in: &str) -> String {
     traces/archive:
       receivers: [routing/owners]
       exporters: [file/archive]
+    traces/team-api:
+      receivers: [routing/teams]
+      exporters: [file/team-api]
     logs/in:
       receivers: [otlp]
       exporters: [routing/logs]
@@ -145,7 +152,7 @@ service:
 {}"#,
         routing_sections(&dir),
         routing_pipelines(
-            "    traces/in:\n      receivers: [github, otlp]\n      processors: [cicd_ownership]\n      exporters: [routing/owners]"
+            "    traces/in:\n      receivers: [github, otlp]\n      processors: [cicd_ownership]\n      exporters: [routing/owners, routing/teams]"
         )
     );
     let daemon = Daemon::start(&dir, "routing-github", &config);
@@ -258,14 +265,17 @@ service:
 {}"#,
         routing_sections(&dir),
         routing_pipelines(
-            "    traces/in:\n      receivers: [otlp]\n      exporters: [routing/owners]"
+            "    traces/in:\n      receivers: [otlp]\n      exporters: [routing/owners, routing/teams]"
         )
     );
     let daemon = Daemon::start(&dir, "routing-otlp", &config);
     let address = daemon.address("otlp", "http");
     let resource =
         json!({"attributes": [{"key": "vcs.repository.name", "value": {"stringValue": "api"}}]});
-    // One request, one resource, one scope: spans of each owner and one with none.
+    // One request: in the `api` resource, spans of each owner and one with none; in `web`, one
+    // more platform span.
+    let web =
+        json!({"attributes": [{"key": "vcs.repository.name", "value": {"stringValue": "web"}}]});
     post(
         &address,
         "/v1/traces",
@@ -277,6 +287,9 @@ service:
                 otlp_span(3, None),
                 otlp_span(4, Some("platform")),
             ]}]
+        }, {
+            "resource": web,
+            "scopeSpans": [{"scope": {"name": "pytest-otel"}, "spans": [otlp_span(5, Some("platform"))]}]
         }]}),
     );
     let wait = |name: &str, n: usize| {
@@ -285,13 +298,20 @@ service:
             (got.len() >= n).then_some(got)
         })
     };
-    assert_eq!(wait("archive", 4), ids(&[1, 2, 3, 4]));
-    assert_eq!(wait("ops", 2), ids(&[1, 4]));
+    assert_eq!(wait("archive", 5), ids(&[1, 2, 3, 4, 5]));
+    assert_eq!(wait("ops", 3), ids(&[1, 4, 5]));
     assert_eq!(wait("dev", 1), ids(&[2]));
+    // The pipeline exports to two connectors; the teams route takes the `api` resource whole.
+    assert_eq!(wait("team-api", 4), ids(&[1, 2, 3, 4]));
     // Every part keeps its resource and scope.
-    for name in BACKENDS {
+    for name in BACKENDS.iter().chain(&["team-api"]) {
         for span in spans_in(&read_json_lines(&file(&dir, name))) {
-            assert_eq!(span["_resource"], resource, "{name}");
+            let want = if span["spanId"] == format!("{:016x}", 5) {
+                &web
+            } else {
+                &resource
+            };
+            assert_eq!(&span["_resource"], want, "{name}");
             assert_eq!(span["_scope"]["name"], "pytest-otel", "{name}");
         }
     }
