@@ -79,3 +79,27 @@ fn finish(refused: Vec<String>, permanent: Vec<String>) -> Result<(), ConsumeErr
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{CollectingConsumer, span_batch};
+    use std::sync::atomic::Ordering;
+
+    #[test]
+    fn every_connector_gets_its_own_copy_and_a_refusal_reaches_the_caller() {
+        let a = Arc::new(CollectingConsumer::default());
+        let b = Arc::new(CollectingConsumer::default());
+        let fanout = ExporterFanout::new(Vec::new()).with_connectors(vec![a.clone(), b.clone()]);
+        fanout.consume(span_batch(3)).unwrap();
+        assert_eq!((a.item_counts(), b.item_counts()), (vec![3], vec![3]));
+        a.refuse.store(true, Ordering::Relaxed);
+        let err = fanout.consume(span_batch(2)).unwrap_err();
+        assert!(err.is_retryable(), "{err}");
+        assert_eq!(
+            b.item_counts(),
+            vec![3, 2],
+            "the other connector still got the batch"
+        );
+    }
+}
