@@ -5,8 +5,21 @@ use super::ast::Expr;
 use super::compile::{Condition, ContextKind};
 use super::parse::parse;
 use crate::config::checked::checked_str;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use std::fmt;
+
+/// The Collector's `error_mode` (what to do when a condition fails on data), accepted for
+/// configs moved across. ciotel's conditions are checked at load and cannot fail on data, so
+/// every mode behaves alike.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ErrorMode {
+    #[default]
+    Propagate,
+    Ignore,
+    Silent,
+}
 
 /// A condition that parsed, not yet compiled: for config where the context is a sibling key
 /// (a routing table entry's `context`), read after the condition.

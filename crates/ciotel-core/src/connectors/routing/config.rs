@@ -5,10 +5,9 @@
 
 use super::super::PipelineReference;
 use crate::component_id::PipelineId;
-use crate::condition::serde::ParsedCondition;
+use crate::condition::serde::{ErrorMode, ParsedCondition};
 use crate::condition::{Condition, ContextKind};
 use crate::processors::attribute_actions::deserialize_checked;
-use crate::processors::filter::ErrorMode;
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 

@@ -3,7 +3,7 @@
 
 use super::apply::Sides;
 use super::compiled::{LogMatch, MetricMatch, SpanMatch};
-use crate::condition::serde::conditions;
+use crate::condition::serde::{ErrorMode, conditions};
 use crate::condition::{Condition, ContextKind};
 use crate::processors::attribute_actions::ScalarValue;
 use serde::{Deserialize, Deserializer};
@@ -59,16 +59,6 @@ impl FilterConfig {
         }
         Ok(())
     }
-}
-
-/// The Collector's `error_mode`; accepted for configs moved across, with no effect here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ErrorMode {
-    #[default]
-    Propagate,
-    Ignore,
-    Silent,
 }
 
 /// `traces:` conditions: a span (span event) matching any of them is dropped.

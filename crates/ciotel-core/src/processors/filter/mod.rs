@@ -55,10 +55,11 @@ mod config;
 #[cfg(test)]
 mod tests;
 
+pub use crate::condition::serde::ErrorMode;
 pub use compiled::{LogMatch, MetricMatch, SpanMatch};
 pub use config::{
-    AttributeMatchConfig, ErrorMode, FilterConfig, FilterConfigError, LogMatchConfig, LogRules,
-    MatchType, MetricMatchConfig, MetricRules, Rules, SpanMatchConfig, TraceConditions,
+    AttributeMatchConfig, FilterConfig, FilterConfigError, LogMatchConfig, LogRules, MatchType,
+    MetricMatchConfig, MetricRules, Rules, SpanMatchConfig, TraceConditions,
 };
 
 use super::Transform;
