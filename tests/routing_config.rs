@@ -294,3 +294,17 @@ fn an_unused_connector_and_an_unrouted_pipeline_are_warnings() {
         &["service.pipelines.traces/b.receivers: `routing` routes nothing to this pipeline"],
     );
 }
+
+#[test]
+fn a_repeated_route_is_a_warning() {
+    let route = "      - context: span\n        condition: 'attributes[\"ciotel.owner\"] == \"platform\"'\n        pipelines: [traces/a]\n";
+    let yaml = VALID.replace(
+        route,
+        &format!("{route}{}", route.replace("traces/a", "traces/b")),
+    );
+    let out = validate("repeated", &yaml);
+    out.assert_warning(
+        line_of(&yaml, "table:", 0),
+        &["connectors.routing.table[1]: the same context and condition as table[0]"],
+    );
+}

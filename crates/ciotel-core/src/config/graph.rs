@@ -248,6 +248,13 @@ fn check_connectors<R, P, E, X>(
                 ));
             }
         }
+        for (earlier, later) in connector.repeated_routes() {
+            warnings.push(at(
+                &[here, &["table"]].concat(),
+                None,
+                format!("{key}.table[{later}]: the same context and condition as table[{earlier}]; once table[{earlier}] moves an item, this route never sees it (merge their pipelines, or use `action: copy`)"),
+            ));
+        }
         let mut targets: Vec<&PipelineId> = Vec::new();
         for reference in connector.destinations() {
             let target = reference.pipeline;

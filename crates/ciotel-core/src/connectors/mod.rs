@@ -57,6 +57,27 @@ impl ConnectorConfig {
         }
     }
 
+    /// Routes that repeat an earlier `move` route's context and condition, as (earlier, later)
+    /// table indexes: the later one never sees an item.
+    pub fn repeated_routes(&self) -> Vec<(usize, usize)> {
+        match self {
+            ConnectorConfig::Routing(c) => {
+                let mut out = Vec::new();
+                for (j, later) in c.table.iter().enumerate() {
+                    let twin = c.table[..j].iter().position(|earlier| {
+                        earlier.action == routing::Action::Move
+                            && earlier.context == later.context
+                            && earlier.condition.text().trim() == later.condition.text().trim()
+                    });
+                    if let Some(i) = twin {
+                        out.push((i, j));
+                    }
+                }
+                out
+            }
+        }
+    }
+
     /// The contexts its conditions run in, with the key of each, for the signal check.
     pub fn contexts(&self) -> Vec<(String, ContextKind)> {
         match self {
