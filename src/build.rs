@@ -7,7 +7,10 @@ use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
 use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
+use ciotel_core::config::graph::pipeline_order;
 use ciotel_core::config::service::PipelineConfig;
+use ciotel_core::connectors::ConnectorConfig;
+use ciotel_core::connectors::routing::{Router, RoutingConnector};
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
 use ciotel_core::exporters::fanout::ExporterFanout;
@@ -36,7 +39,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, thiserror::Error)]
 #[error("{kind} `{id}`: {message}")]
 pub struct BuildError {
-    /// `receiver`, `processor`, `exporter` or `extension`.
+    /// `receiver`, `processor`, `exporter`, `extension`, `connector` or `pipeline`.
     pub kind: &'static str,
     /// The component id.
     pub id: String,
@@ -69,7 +72,8 @@ pub fn authenticators(config: &Config) -> Result<Authenticators, BuildError> {
     })
 }
 
-/// Builds every exporter some pipeline uses, each behind its own sending queue.
+/// Builds every exporter some pipeline uses, each behind its own sending queue (connectors
+/// listed as exporters are built with the pipelines).
 pub fn exporters(
     config: &Config,
     registry: &Registry,
@@ -78,7 +82,7 @@ pub fn exporters(
     let mut out = BTreeMap::new();
     for pipeline in config.service.pipelines.values() {
         for id in &pipeline.exporters {
-            if out.contains_key(id) {
+            if out.contains_key(id) || config.connectors.get(id).is_some() {
                 continue;
             }
             let Some(exporter_config) = config.exporters.get(id) else {
@@ -219,12 +223,76 @@ fn exporter(
     })
 }
 
-/// Builds one pipeline's processors in front of its exporters and returns its first stage.
+/// Builds every pipeline, a connector's downstream pipelines before the pipelines exporting to
+/// it, and returns what each receiver feeds (connectors are not receivers: they are built here).
+pub fn pipelines(
+    config: &Config,
+    exporters: &BTreeMap<ComponentId, Arc<QueuedExporter>>,
+    background: &CancellationToken,
+    tasks: &mut Vec<JoinHandle<()>>,
+) -> Result<BTreeMap<ComponentId, PipelineInputs>, BuildError> {
+    let is_connector = |id: &ComponentId| config.connectors.get(id).is_some();
+    let order =
+        pipeline_order(&config.service.pipelines, is_connector).map_err(|cycle| BuildError {
+            kind: "pipeline",
+            id: cycle.first().cloned().unwrap_or_default(),
+            message: format!("pipelines form a cycle: {}", cycle.join(" → ")),
+        })?;
+    let mut first_stages: BTreeMap<PipelineId, NextConsumer> = BTreeMap::new();
+    let mut connectors: BTreeMap<ComponentId, NextConsumer> = BTreeMap::new();
+    let mut inputs: BTreeMap<ComponentId, PipelineInputs> = BTreeMap::new();
+    for pipeline_id in order {
+        let pipeline = &config.service.pipelines[&pipeline_id];
+        for id in pipeline.exporters.iter().filter(|id| is_connector(id)) {
+            if !connectors.contains_key(id) {
+                let built = connector(config, id, &first_stages)?;
+                connectors.insert(id.clone(), built);
+            }
+        }
+        let first = self::pipeline(
+            config,
+            &pipeline_id,
+            pipeline,
+            exporters,
+            &connectors,
+            background,
+            tasks,
+        )?;
+        for receiver in pipeline.receivers.iter().filter(|id| !is_connector(id)) {
+            inputs
+                .entry(receiver.clone())
+                .or_default()
+                .add(pipeline_id.signal, first.clone());
+        }
+        first_stages.insert(pipeline_id, first);
+    }
+    Ok(inputs)
+}
+
+/// Builds connector `id` onto the first stages of the pipelines it feeds (built already).
+fn connector(
+    config: &Config,
+    id: &ComponentId,
+    first_stages: &BTreeMap<PipelineId, NextConsumer>,
+) -> Result<NextConsumer, BuildError> {
+    match config.connectors.get(id) {
+        Some(ConnectorConfig::Routing(c)) => {
+            let router = Router::new(c, |p| first_stages.get(p).cloned())
+                .map_err(|e| BuildError::new("connector", id, e))?;
+            Ok(Arc::new(RoutingConnector::new(router)))
+        }
+        None => Err(BuildError::new("connector", id, "not defined")),
+    }
+}
+
+/// Builds one pipeline's processors in front of its exporters (and the connectors it exports
+/// to) and returns its first stage.
 pub fn pipeline(
     config: &Config,
     pipeline_id: &PipelineId,
     pipeline: &PipelineConfig,
     exporters: &BTreeMap<ComponentId, Arc<QueuedExporter>>,
+    connectors: &BTreeMap<ComponentId, NextConsumer>,
     background: &CancellationToken,
     tasks: &mut Vec<JoinHandle<()>>,
 ) -> Result<NextConsumer, BuildError> {
@@ -233,7 +301,12 @@ pub fn pipeline(
         .iter()
         .filter_map(|id| exporters.get(id).cloned())
         .collect();
-    let mut next: NextConsumer = Arc::new(ExporterFanout::new(ends));
+    let to_connectors = pipeline
+        .exporters
+        .iter()
+        .filter_map(|id| connectors.get(id).cloned())
+        .collect();
+    let mut next: NextConsumer = Arc::new(ExporterFanout::new(ends).with_connectors(to_connectors));
     for id in pipeline.processors.iter().rev() {
         let Some(processor) = config.processors.get(id) else {
             return Err(BuildError::new("processor", id, "not defined"));

@@ -116,7 +116,7 @@ impl TypedConfig for ProcessorConfig {
             }
             "attributes" => ProcessorConfig::Attributes(or_default(d)?),
             "resource" => ProcessorConfig::Resource(or_default(d)?),
-            "filter" => ProcessorConfig::Filter(Box::new(or_default(d)?)),
+            "filter" => ProcessorConfig::Filter(Box::new(checked_map(d, FilterConfig::validate)?)),
             "cicd_hierarchy" => ProcessorConfig::CicdHierarchy(or_default(d)?),
             "cicd_ownership" => {
                 ProcessorConfig::CicdOwnership(Box::new(checked_map(d, OwnershipConfig::validate)?))

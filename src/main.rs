@@ -94,8 +94,12 @@ fn validate(args: &RunArgs) -> ExitCode {
         .keys()
         .map(ToString::to_string)
         .collect();
+    let connectors = match c.connectors.len() {
+        0 => String::new(),
+        n => format!(", {n} connector(s)"),
+    };
     println!(
-        "config OK: {} receiver(s), {} processor(s), {} exporter(s), {} extension(s); pipelines: {}",
+        "config OK: {} receiver(s), {} processor(s), {} exporter(s), {} extension(s){connectors}; pipelines: {}",
         c.receivers.len(),
         c.processors.len(),
         c.exporters.len(),

@@ -4,14 +4,11 @@
 
 use crate::build::{self, BuildError};
 use crate::components::{Config, ExtensionConfig};
-use ciotel_core::ComponentId;
 use ciotel_core::auth::AuthResolver;
 use ciotel_core::config::service::MetricsLevel;
 use ciotel_core::extensions::health_check::{self, Readiness};
-use ciotel_core::pipeline::PipelineInputs;
 use ciotel_core::telemetry::Registry;
 use ciotel_core::telemetry::server::serve_metrics;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -192,24 +189,8 @@ async fn start_all(
     }
 
     let exporters = build::exporters(config, registry, &resolver)?;
-    let mut inputs: BTreeMap<ComponentId, PipelineInputs> = BTreeMap::new();
     let mut processor_tasks = Vec::new();
-    for (pipeline_id, pipeline) in &config.service.pipelines {
-        let first = build::pipeline(
-            config,
-            pipeline_id,
-            pipeline,
-            &exporters,
-            background,
-            &mut processor_tasks,
-        )?;
-        for receiver in &pipeline.receivers {
-            inputs
-                .entry(receiver.clone())
-                .or_default()
-                .add(pipeline_id.signal, first.clone());
-        }
-    }
+    let inputs = build::pipelines(config, &exporters, background, &mut processor_tasks)?;
     let receiver_tasks =
         build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
     Ok(Started {

@@ -6,7 +6,9 @@
 pub mod auth;
 pub mod body;
 pub mod component_id;
+pub mod condition;
 pub mod config;
+pub mod connectors;
 pub mod consumer;
 pub mod exporters;
 pub mod extensions;

@@ -3,20 +3,22 @@
 //! Loading is two steps, each reporting every problem it finds with file and line: a typed
 //! parse in one pass, expanding `${env:…}` in values as it goes (unknown keys, unknown
 //! component types, unset variables and invalid values fail here with their line), then checks
-//! of the pipeline graph (undefined or unused components). Messages never echo a value that
+//! of the pipeline graph (undefined or unused components, connectors and the pipelines they
+//! join). Messages never echo a value that
 //! may be secret ([`scrub`]).
 //!
 //! Files: `component_map.rs` (a section's components by id, typed by their `type`),
 //! `service.rs` (`service:`), `values.rs` and `checked.rs` (values checked while parsed),
 //! `env.rs` (the `${…}` syntax), `expand.rs` (expansion during the parse), `unset.rs` (every
 //! unset variable at once), `scrub.rs` (secrets out of messages), `locate.rs` (lines of key
-//! paths, for checks made after parsing).
+//! paths, for checks made after parsing), `graph.rs` (the pipeline graph checks).
 
 pub mod auth_refs;
 pub mod checked;
 pub mod component_map;
 pub mod env;
 pub mod expand;
+pub mod graph;
 pub mod locate;
 pub mod scrub;
 pub mod service;
@@ -25,9 +27,10 @@ pub mod values;
 
 use crate::auth::AuthenticatorConfig;
 use crate::component_id::ComponentId;
+use crate::connectors::ConnectorConfig;
 use crate::signal::Signal;
 use auth_refs::AuthUse;
-use component_map::{ComponentMap, TypedConfig, singular};
+use component_map::{ComponentMap, TypedConfig};
 use env::Environment;
 use expand::Expand;
 use serde::Deserialize;
@@ -52,6 +55,9 @@ pub struct Config<R, P, E, X> {
     /// Components beside the pipelines (health check).
     #[serde(default)]
     pub extensions: ComponentMap<X>,
+    /// Components that join pipelines: an exporter of one, a receiver of others (`routing`).
+    #[serde(default)]
+    pub connectors: ComponentMap<ConnectorConfig>,
     /// Which pipelines run, and the daemon's own telemetry.
     pub service: ServiceConfig,
 }
@@ -190,7 +196,7 @@ where
             return Err(fail(problems));
         }
     };
-    let (mut errors, warnings) = check_graph(&config, text);
+    let (mut errors, warnings) = graph::check_graph(&config, text);
     errors.extend(auth_refs::check(&config, text));
     errors.sort_by_key(|p| p.line);
     if !errors.is_empty() {
@@ -258,6 +264,9 @@ where
     check(P::SECTION, &|kind, v| typed::<P>(kind, v));
     check(E::SECTION, &|kind, v| typed::<E>(kind, v));
     check(X::SECTION, &|kind, v| typed::<X>(kind, v));
+    check(ConnectorConfig::SECTION, &|kind, v| {
+        typed::<ConnectorConfig>(kind, v)
+    });
     problems
 }
 
@@ -288,136 +297,4 @@ fn yaml_problem(e: &yaml_serde::Error) -> Problem {
         column: e.location().map(|l| l.column()),
         message,
     }
-}
-
-/// Checks that pipelines name only defined components that can carry their signal, and finds
-/// components no pipeline uses. Returns (errors, warnings). `auth:` references are checked
-/// in [`auth_refs`].
-fn check_graph<R, P, E, X>(config: &Config<R, P, E, X>, text: &str) -> (Vec<Problem>, Vec<Problem>)
-where
-    R: TypedConfig + ComponentInfo,
-    P: TypedConfig + ComponentInfo,
-    E: TypedConfig + ComponentInfo,
-    X: TypedConfig + ComponentInfo,
-{
-    let mut errors = Vec::new();
-    let at = |path: &[&str], value: Option<&str>, message: String| Problem {
-        line: locate::locate(text, path, value),
-        column: None,
-        message,
-    };
-    if config.service.pipelines.is_empty() {
-        errors.push(at(
-            &["service", "pipelines"],
-            None,
-            "service.pipelines: at least one pipeline is required".into(),
-        ));
-    }
-    for (pid, pipeline) in &config.service.pipelines {
-        let pname = pid.to_string();
-        let mut role = |role: &str,
-                        ids: &[ComponentId],
-                        lookup: &dyn Fn(&ComponentId) -> Option<bool>,
-                        section: &str| {
-            let key = format!("service.pipelines.{pname}.{role}");
-            if ids.is_empty() && role != "processors" {
-                errors.push(at(
-                    &["service", "pipelines", &pname],
-                    None,
-                    format!("{key}: a pipeline needs at least one {}", singular(role)),
-                ));
-            }
-            for (i, id) in ids.iter().enumerate() {
-                let name = id.to_string();
-                let path = ["service", "pipelines", pname.as_str(), role];
-                if ids[..i].contains(id) {
-                    errors.push(at(
-                        &path,
-                        Some(&name),
-                        format!("{key}: `{name}` is listed twice"),
-                    ));
-                    continue;
-                }
-                match lookup(id) {
-                    None => errors.push(at(
-                        &path,
-                        Some(&name),
-                        format!(
-                            "{key}: {} `{name}` is not defined under `{section}`",
-                            singular(section)
-                        ),
-                    )),
-                    Some(false) => errors.push(at(
-                        &path,
-                        Some(&name),
-                        format!(
-                            "{key}: {} `{name}` does not support {} pipelines",
-                            singular(section),
-                            pid.signal
-                        ),
-                    )),
-                    Some(true) => {}
-                }
-            }
-        };
-        let signal = pid.signal;
-        role(
-            "receivers",
-            &pipeline.receivers,
-            &|id| config.receivers.get(id).map(|c| c.supports(signal)),
-            "receivers",
-        );
-        role(
-            "processors",
-            &pipeline.processors,
-            &|id| config.processors.get(id).map(|c| c.supports(signal)),
-            "processors",
-        );
-        role(
-            "exporters",
-            &pipeline.exporters,
-            &|id| config.exporters.get(id).map(|c| c.supports(signal)),
-            "exporters",
-        );
-    }
-    for id in &config.service.extensions {
-        if config.extensions.get(id).is_none() {
-            let name = id.to_string();
-            errors.push(at(
-                &["service", "extensions"],
-                Some(&name),
-                format!("service.extensions: extension `{name}` is not defined under `extensions`"),
-            ));
-        }
-    }
-    let mut warnings = Vec::new();
-    let used = |pick: fn(&service::PipelineConfig) -> &Vec<ComponentId>, id: &ComponentId| {
-        config
-            .service
-            .pipelines
-            .values()
-            .any(|p| pick(p).contains(id))
-    };
-    for (id, _) in config.receivers.iter() {
-        if !used(|p| &p.receivers, id) {
-            let name = id.to_string();
-            warnings.push(at(
-                &["receivers", &name],
-                None,
-                format!("receivers.{name}: defined but used in no pipeline"),
-            ));
-        }
-    }
-    for (id, _) in config.exporters.iter() {
-        if !used(|p| &p.exporters, id) {
-            let name = id.to_string();
-            warnings.push(at(
-                &["exporters", &name],
-                None,
-                format!("exporters.{name}: defined but used in no pipeline"),
-            ));
-        }
-    }
-    errors.sort_by_key(|p| p.line);
-    (errors, warnings)
 }
