@@ -6,8 +6,8 @@
 //! | prefix                    | made by                        | checked by                |
 //! |---------------------------|--------------------------------|---------------------------|
 //! | `$2y$` `$2b$` `$2a$` `$2x$` | `htpasswd -B` (bcrypt)       | the `bcrypt` crate        |
-//! | `$apr1$`                  | `htpasswd -m` (the default)    | [`md5_crypt`]             |
-//! | `$1$`                     | glibc / `openssl passwd -1`    | [`md5_crypt`]             |
+//! | `$apr1$`                  | `htpasswd -m` (the default)    | `md5_crypt.rs`            |
+//! | `$1$`                     | glibc / `openssl passwd -1`    | `md5_crypt.rs`            |
 //! | `{SHA}`                   | `htpasswd -s` (base64 SHA-1)   | SHA-1, constant-time      |
 //! | `{SSHA}`                  | LDAP-style salted SHA-1        | SHA-1, constant-time      |
 //!

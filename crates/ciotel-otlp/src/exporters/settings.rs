@@ -127,6 +127,23 @@ pub(crate) fn queue<'de, D: Deserializer<'de>>(d: D) -> Result<QueueConfig, D::E
     checked_map(d, QueueConfig::validate)
 }
 
+/// Warns once at start when an exporter's credential would cross the network unencrypted: a
+/// token sent over plain HTTP or gRPC to anything but this machine can be read on the way.
+pub(crate) fn warn_if_credentials_in_clear(id: &str, host: &str, tls: bool) {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !tls && !local {
+        tracing::warn!(
+            exporter = id,
+            host,
+            "`auth:` credentials are sent WITHOUT TLS; anyone on the path can read them: use https:// or TLS"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,23 +190,6 @@ mod tests {
         assert_eq!(
             e,
             "exporter otlp/a: invalid header `bad name`: not a valid header name"
-        );
-    }
-}
-
-/// Warns once at start when an exporter's credential would cross the network unencrypted: a
-/// token sent over plain HTTP or gRPC to anything but this machine can be read on the way.
-pub(crate) fn warn_if_credentials_in_clear(id: &str, host: &str, tls: bool) {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let local = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if !tls && !local {
-        tracing::warn!(
-            exporter = id,
-            host,
-            "`auth:` credentials are sent WITHOUT TLS; anyone on the path can read them: use https:// or TLS"
         );
     }
 }
