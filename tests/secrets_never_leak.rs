@@ -1,10 +1,10 @@
 //! Secrets never leak, black box: the daemon runs at `RUST_LOG=trace` with distinctive secrets on
 //! every path — GitHub and GitLab webhook secrets (good and bad deliveries, a wrong token sent
 //! too), GitHub and GitLab API tokens against a local mock API, an exporter endpoint with
-//! `user:password@`, exporter headers, values from the environment (one holding ` #`) — and
-//! none of the secrets, nor their base64 or hex forms, nor the signatures sent, appear in its
-//! logs, the debug exporter's detailed output, the file exporter's output or /metrics. `ciotel
-//! validate` of good and broken configs (a type error on a header value, an endpoint with
+//! `user:password@`, exporter headers over HTTP and gRPC, values from the environment (one
+//! holding ` #`) — and none of the secrets, nor their base64 or hex forms, nor the signatures
+//! sent, appear in its logs, the debug exporter's detailed output, the file exporter's output
+//! or /metrics. `ciotel validate` of good and broken configs (a type error on a header value, an endpoint with
 //! userinfo that does not parse, a secret from the environment in a wrong-typed key) shows
 //! none either. Each path is proven taken (the mock saw the token, the backend the header, the
 //! good deliveries were accepted, the refusals were logged and counted).
@@ -14,10 +14,17 @@ mod support;
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::any;
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
 use std::path::Path;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use support::{Daemon, TempDir, read_json_lines, spans_in, wait_for};
+use tonic::codec::CompressionEncoding;
 
 /// GitHub's webhook secret, from the environment; ` #` would cut it if it were pasted into
 /// the YAML text.
@@ -44,6 +51,8 @@ fn no_secret_appears_in_any_output_of_a_busy_daemon() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let api = rt.block_on(Recorder::serve(api_answer));
     let backend = rt.block_on(Recorder::serve(|_| (StatusCode::OK, Vec::new())));
+    let grpc = GrpcSink::default();
+    let grpc_address = rt.block_on(grpc.serve());
     let closed = closed_port();
     let traces = dir.join("traces.jsonl");
     let config = format!(
@@ -86,6 +95,12 @@ exporters:
       initial_interval: 50ms
       max_interval: 100ms
       max_elapsed_time: 400ms
+  otlp/live:
+    endpoint: {grpc_address}
+    tls:
+      insecure: true
+    headers:
+      x-api-key: {GRPC_KEY}
   otlp/dead:
     endpoint: 127.0.0.1:{closed}
     tls:
@@ -105,7 +120,7 @@ service:
   pipelines:
     traces:
       receivers: [github, gitlab]
-      exporters: [debug, file, otlphttp/live, otlphttp/dead, otlp/dead]
+      exporters: [debug, file, otlphttp/live, otlphttp/dead, otlp/live, otlp/dead]
 ",
         state = dir.path().display(),
         traces = traces.display(),
@@ -174,6 +189,17 @@ service:
         let want = format!("Bearer {HEADER_TOKEN}");
         backend.header_values().contains(&want).then_some(())
     });
+    wait_for(
+        "the live gRPC backend to get the configured metadata",
+        || {
+            grpc.keys
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|k| k == GRPC_KEY)
+                .then_some(())
+        },
+    );
     wait_for("both dead exporters to give up", || {
         let log = daemon.log_text();
         (log.contains("otlphttp/dead")
@@ -444,6 +470,42 @@ impl Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// A live OTLP/gRPC backend keeping the `x-api-key` it is sent.
+#[derive(Clone, Default)]
+struct GrpcSink {
+    keys: Arc<Mutex<Vec<String>>>,
+}
+
+impl GrpcSink {
+    async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind gRPC sink");
+        let address = listener.local_addr().expect("sink address").to_string();
+        let router = tonic::transport::Server::builder().add_service(
+            TraceServiceServer::new(self.clone()).accept_compressed(CompressionEncoding::Gzip),
+        );
+        tokio::spawn(
+            router.serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener)),
+        );
+        address
+    }
+}
+
+#[tonic::async_trait]
+impl TraceService for GrpcSink {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        if let Some(key) = request.metadata().get("x-api-key") {
+            let key = key.to_str().unwrap_or_default().to_string();
+            self.keys.lock().unwrap().push(key);
+        }
+        Ok(tonic::Response::new(ExportTraceServiceResponse::default()))
     }
 }
 
