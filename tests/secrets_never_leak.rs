@@ -233,6 +233,12 @@ service:
             refusal_lines(&log)
         );
     }
+    // The second bad signature came within the same 10 s: counted, but not logged again.
+    let logged = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("reason=bad_signature"))
+        .count();
+    assert_eq!(logged, 1, "rate-limited:\n{}", refusal_lines(&log));
     let metrics_address = daemon.address("metrics", "http");
     let metrics = client
         .get(format!("http://{metrics_address}/metrics"))
