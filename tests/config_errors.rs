@@ -195,6 +195,28 @@ fn a_number_from_a_variable_is_a_number() {
     );
 }
 
+/// After a first error the other components are parsed again one by one to list their problems
+/// too; a number from a variable is a number there as well, not a spurious second problem.
+#[test]
+fn variables_are_expanded_when_other_components_are_checked_again() {
+    let yaml = VALID
+        .replace(
+            "        endpoint: 127.0.0.1:4318\n",
+            "        endpoint: 127.0.0.1:4318\n        max_body: 1\n",
+        )
+        .replace(
+            "    timeout: 200ms\n",
+            "    timeout: 200ms\n    send_batch_size: ${CIOTEL_TEST_PORT}\n",
+        );
+    let out = validate("env-recheck", &yaml, &[("CIOTEL_TEST_PORT", "512")]);
+    out.assert_problem(line_of(&yaml, "max_body"), &["max_body"]);
+    assert_eq!(
+        out.stderr.lines().filter(|l| l.contains(&out.path)).count(),
+        1,
+        "only the one real problem: {out}"
+    );
+}
+
 /// A default fills an unset variable and a set variable is used: proven by making the result
 /// invalid on purpose and reading the substituted value back in the error.
 #[test]

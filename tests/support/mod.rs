@@ -68,13 +68,30 @@ impl Daemon {
 
     /// Like [`start`], but returns the log instead of panicking when it never becomes ready.
     pub fn try_start(dir: &TempDir, name: &str, config: &str) -> Result<Daemon, String> {
+        Self::try_start_with_env(dir, name, config, &[("RUST_LOG", "info")])
+    }
+
+    /// Like [`start`], with `env` set for the daemon (`RUST_LOG` included: none is set
+    /// otherwise).
+    pub fn start_with_env(dir: &TempDir, name: &str, config: &str, env: &[(&str, &str)]) -> Daemon {
+        Self::try_start_with_env(dir, name, config, env)
+            .unwrap_or_else(|log| panic!("ciotel did not become ready:\n{log}"))
+    }
+
+    fn try_start_with_env(
+        dir: &TempDir,
+        name: &str,
+        config: &str,
+        env: &[(&str, &str)],
+    ) -> Result<Daemon, String> {
         let config_path = dir.join(&format!("{name}.yaml"));
         std::fs::write(&config_path, config).expect("write config");
         let mut child = Command::new(binary())
             .args(["run", "--config"])
             .arg(&config_path)
             .current_dir(dir.path())
-            .env("RUST_LOG", "info")
+            .env_remove("RUST_LOG")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

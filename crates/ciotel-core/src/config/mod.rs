@@ -9,9 +9,10 @@
 //!
 //! Files: `component_map.rs` (a section's components by id, typed by their `type`),
 //! `service.rs` (`service:`), `values.rs` and `checked.rs` (values checked while parsed),
-//! `env.rs` (the `${…}` syntax), `expand.rs` (expansion during the parse), `unset.rs` (every
-//! unset variable at once), `scrub.rs` (secrets out of messages), `locate.rs` (lines of key
-//! paths, for checks made after parsing), `graph.rs` (the pipeline graph checks).
+//! `env.rs` (the `${…}` syntax), `expand.rs` (expansion during the parse, tested in
+//! `expand_tests.rs`), `unset.rs` (every unset variable at once), `scrub.rs` (secrets out of
+//! messages), `locate.rs` (lines of key paths, for checks made after parsing), `graph.rs` (the
+//! pipeline graph checks).
 
 pub mod auth_refs;
 pub mod checked;

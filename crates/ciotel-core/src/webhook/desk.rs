@@ -98,7 +98,7 @@ impl Desk {
         if let Some(suppressed) = self.refusals.record(reason, Instant::now()) {
             tracing::warn!(
                 receiver = %self.id,
-                reason = reason.as_str(),
+                reason = %reason.as_str(),
                 status = reply.status.as_u16(),
                 delivery = %refusal::shown(seen.delivery()),
                 event = %refusal::shown(seen.event.as_deref()),

@@ -9,7 +9,7 @@ use ciotel_core::exporters::queue::QueueConfig;
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::webhook::Secret;
 use http::{HeaderMap, HeaderName, HeaderValue};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, de};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
@@ -71,10 +71,31 @@ pub(crate) fn headers<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, Secret>, D::Error> {
     let map = Option::<BTreeMap<Name, Value>>::deserialize(d)?.unwrap_or_default();
+    if let Some((name, _)) = map
+        .iter()
+        .find(|(name, value)| is_placeholder_credential(&name.0, &value.0))
+    {
+        return Err(de::Error::custom(format!(
+            "headers.{}: the value is a placeholder (such as `Bearer change-me`); set the real \
+             credential",
+            name.0
+        )));
+    }
     Ok(map
         .into_iter()
         .map(|(k, v)| (k.0, Secret::new(v.0)))
         .collect())
+}
+
+/// A credential header (`authorization`, `*-token`, `*-key` …) whose value, or its last word
+/// (`Bearer set-me`), is a well-known placeholder.
+fn is_placeholder_credential(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    let credential = ["auth", "token", "key", "secret", "password"]
+        .iter()
+        .any(|word| name.contains(word));
+    let last_word = value.split_whitespace().last().unwrap_or(value);
+    credential && Secret::new(last_word).is_placeholder()
 }
 
 /// The configured headers as sent (names lower-cased), values marked sensitive so no
@@ -181,6 +202,19 @@ mod tests {
             "{e}"
         );
         assert!(parse("headers:\n").unwrap().headers.is_empty());
+        let e = parse("headers:\n  Authorization: Bearer change-me\n")
+            .err()
+            .unwrap();
+        assert!(
+            e.contains("headers.Authorization: the value is a placeholder"),
+            "{e}"
+        );
+        assert!(parse("headers:\n  x-api-key: \"<your-key>\"\n").is_err());
+        assert!(
+            parse("headers:\n  x-tenant: example\n").is_ok(),
+            "not a credential"
+        );
+        assert!(parse("headers:\n  authorization: Bearer gh-7f3a9c\n").is_ok());
     }
 
     #[test]
