@@ -1,8 +1,8 @@
 //! TLS on every listener, against the real binary with certificates made in the test: OTLP
 //! over TLS from the real Python SDK (gRPC) and from reqwest (HTTP), health_check and metrics
 //! over TLS, mTLS (reqwest over HTTP, the Python SDK over gRPC) refusing a client without a
-//! certificate, and certificates reloaded from disk
-//! without a restart (a broken new file keeps the old one serving).
+//! certificate, certificates reloaded from disk without a restart (a broken new file keeps the
+//! old one serving), the exporters' plaintext hint and the network-listener warning.
 
 #[path = "support/pki.rs"]
 mod pki;
