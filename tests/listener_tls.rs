@@ -1,7 +1,8 @@
 //! TLS on every listener, against the real binary with certificates made in the test: OTLP
 //! over TLS from the real Python SDK (gRPC) and from reqwest (HTTP), health_check and metrics
-//! over TLS, mTLS refusing a client without a certificate, and certificates reloaded from disk
-//! without a restart (a broken new file keeps the old one serving).
+//! over TLS, mTLS (reqwest over HTTP, the Python SDK over gRPC) refusing a client without a
+//! certificate, certificates reloaded from disk without a restart (a broken new file keeps the
+//! old one serving), the exporters' plaintext hint and the network-listener warning.
 
 #[path = "support/pki.rs"]
 mod pki;
@@ -164,6 +165,65 @@ fn mtls_refuses_clients_without_a_certificate_from_the_client_ca() {
             .and_then(|n| n.parse::<u64>().ok())
             .is_some_and(|n| n >= 2),
         "handshake failures: {line:?}\n{failures}"
+    );
+}
+
+/// mTLS on gRPC with the real Python SDK: without a client certificate the export fails, with
+/// one from the client CA (OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / _KEY) the span arrives.
+#[test]
+fn grpc_mtls_with_the_python_sdk() {
+    let dir = TempDir::new("grpc-mtls");
+    let ca = TestCa::new("ciotel test CA");
+    let ca_file = ca.write(&dir.join("ca.pem"));
+    let server = ca.server(dir.path(), "server");
+    let member = ca.client(dir.path(), "client");
+    let out = dir.join("traces.jsonl");
+    let extra = format!("          client_ca_file: {}\n", ca_file.display());
+    let config = format!(
+        "receivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:0\n{}\
+         exporters:\n  file:\n    path: {}\n\
+         service:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [file]\n",
+        tls_lines("        ", &server, &extra),
+        out.display(),
+    );
+    let daemon = Daemon::start(&dir, "ciotel", &config);
+    let port = daemon.address("otlp", "grpc");
+    let endpoint = format!(
+        "https://localhost:{}",
+        port.rsplit(':').next().unwrap_or_default()
+    );
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/send_span_tls.py");
+    let send = |name: &str, with_cert: bool| {
+        let mut command = std::process::Command::new(support::python());
+        command
+            .arg(&script)
+            .args([endpoint.as_str(), name, "2"])
+            .env("OTEL_EXPORTER_OTLP_CERTIFICATE", &ca_file);
+        if with_cert {
+            command
+                .env("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", &member.cert_file)
+                .env("OTEL_EXPORTER_OTLP_CLIENT_KEY", &member.key_file);
+        }
+        let output = command.output().expect("run the Python client");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (ok, output) = send("no-client-cert", false);
+    assert!(!ok, "exported without a client certificate: {output}");
+    let (ok, output) = send("with-client-cert", true);
+    assert!(ok, "export with a client certificate failed: {output}");
+    wait_for("the span sent with a client certificate", || {
+        spans_in(&read_json_lines(&out))
+            .iter()
+            .any(|s| s["name"] == "with-client-cert")
+            .then_some(())
+    });
+    assert!(
+        !spans_in(&read_json_lines(&out))
+            .iter()
+            .any(|s| s["name"] == "no-client-cert")
     );
 }
 

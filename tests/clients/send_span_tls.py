@@ -2,7 +2,7 @@
 trusting the CA in OTEL_EXPORTER_OTLP_CERTIFICATE (and presenting the client certificate in
 OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE / _CLIENT_KEY when set). Exits 1 if the export failed.
 
-Usage: python send_span_tls.py https://localhost:port span-name
+Usage: python send_span_tls.py https://localhost:port span-name [timeout-seconds]
 """
 
 import sys
@@ -26,8 +26,9 @@ class CheckedExporter(OTLPSpanExporter):
 
 def main():
     endpoint, name = sys.argv[1], sys.argv[2]
+    timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 5
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(CheckedExporter(endpoint=endpoint, timeout=5)))
+    provider.add_span_processor(SimpleSpanProcessor(CheckedExporter(endpoint=endpoint, timeout=timeout)))
     provider.get_tracer("ciotel.tests.tls").start_span(name).end()
     provider.shutdown()
     print("sent" if CheckedExporter.ok else "export FAILED")

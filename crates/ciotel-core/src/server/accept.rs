@@ -72,11 +72,7 @@ pub async fn bind(
     shutdown: &CancellationToken,
 ) -> Result<BoundListener, ListenError> {
     let tls = match &settings.tls {
-        Some(files) => {
-            let tls = Arc::new(ReloadingTls::load(files, alpn)?);
-            tls.watch(name.component.to_string(), shutdown.clone());
-            Some(tls)
-        }
+        Some(files) => Some(Arc::new(ReloadingTls::load(files, alpn)?)),
         None => None,
     };
     let bind_error = |source| ListenError::Bind {
@@ -87,6 +83,9 @@ pub async fn bind(
         .await
         .map_err(bind_error)?;
     let local = tcp.local_addr().map_err(bind_error)?;
+    if let Some(tls) = &tls {
+        tls.watch(name.component.to_string(), shutdown.clone());
+    }
     if !endpoint.is_loopback() && tls.is_none() && !authenticated {
         tracing::warn!(
             component = name.component,

@@ -182,4 +182,19 @@ mod tests {
         };
         assert!(!e.to_string().contains("hunter2"), "{e}");
     }
+
+    #[test]
+    fn a_plaintext_answer_to_a_tls_handshake_is_explained() {
+        let rustls = "transport error: received corrupt message of type InvalidContentType";
+        assert_eq!(
+            explain_tls(rustls.into(), "https://127.0.0.1:4317"),
+            "TLS handshake with 127.0.0.1:4317 failed: the server answered in plaintext (set \
+             `tls.insecure: true` if it does not use TLS)"
+        );
+        assert!(explain_tls(rustls.into(), "https://h:4318/v1/traces").contains("with h:4318 "));
+        assert_eq!(
+            explain_tls("connection refused".into(), "https://h:1"),
+            "connection refused"
+        );
+    }
 }
