@@ -183,7 +183,9 @@ impl TypedConfig for ExtensionConfig {
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
-            "health_check" => or_default(d).map(ExtensionConfig::HealthCheck),
+            "health_check" => {
+                checked_map(d, HealthCheckConfig::validate).map(ExtensionConfig::HealthCheck)
+            }
             other => Err(de::Error::custom(format!(
                 "unknown extension type `{other}`"
             ))),

@@ -13,6 +13,10 @@ use components::Loaded;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Counts the live heap, which the `memory_limiter` compares with its limits.
+#[global_allocator]
+static ALLOCATOR: ciotel_core::alloc::CountingAllocator = ciotel_core::alloc::CountingAllocator;
+
 /// The config used when `--config` is not given: OTLP in, debug and file out, no backend.
 const DEFAULT_CONFIG: &str = include_str!("../configs/default.yaml");
 const DEFAULT_CONFIG_NAME: &str = "<embedded default config>";

@@ -140,7 +140,11 @@ async fn start_all(
             pipeline_id,
             pipeline,
             &exporters,
-            background,
+            &build::Shared {
+                registry,
+                readiness,
+                background,
+            },
             &mut processor_tasks,
         )?;
         for receiver in &pipeline.receivers {
