@@ -21,7 +21,7 @@ pub struct MemoryLimiterConfig {
     /// Headroom below the hard limit; data is refused above `limit − spike` (default 20 %).
     #[serde(default)]
     pub spike_limit_mib: Option<u64>,
-    /// Hard limit as a percentage of the machine's memory (instead of `limit_mib`).
+    /// Hard limit as a percentage of the machine's (or cgroup's) memory (instead of `limit_mib`).
     #[serde(default)]
     pub limit_percentage: u64,
     /// Spike headroom as a percentage of the machine's memory.

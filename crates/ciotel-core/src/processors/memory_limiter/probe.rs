@@ -28,11 +28,25 @@ impl MemoryProbe for ProcessRss {
     }
 }
 
-/// Total memory of the machine, from `/proc/meminfo` (0 when unknown).
+/// Memory the daemon may use, for the `*_percentage` keys: the machine's (`/proc/meminfo`), or
+/// the container's cgroup limit when that is lower, as the Collector does (0 when unknown).
 pub fn total_memory_bytes() -> u64 {
-    proc_kib("/proc/meminfo", "MemTotal:")
-        .map(|k| k * 1024)
-        .unwrap_or(0)
+    let machine = proc_kib("/proc/meminfo", "MemTotal:").map(|k| k * 1024);
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .find_map(|path| cgroup_limit(&std::fs::read_to_string(path).ok()?));
+    match (machine, cgroup) {
+        (Some(m), Some(c)) => m.min(c),
+        (m, c) => m.or(c).unwrap_or(0),
+    }
+}
+
+/// A cgroup memory limit file's value: bytes, or `None` for `max` (v2) / no number.
+pub(super) fn cgroup_limit(text: &str) -> Option<u64> {
+    text.trim().parse().ok()
 }
 
 fn proc_kib(path: &str, key: &str) -> Option<u64> {

@@ -210,3 +210,9 @@ async fn an_unknown_reading_lets_data_through() {
     limiter.consume(span_batch(1)).unwrap();
     assert_eq!(sink.item_counts(), vec![1]);
 }
+
+#[test]
+fn a_cgroup_limit_of_max_means_none() {
+    assert_eq!(probe::cgroup_limit("max\n"), None);
+    assert_eq!(probe::cgroup_limit("536870912\n"), Some(512 * MIB));
+}
