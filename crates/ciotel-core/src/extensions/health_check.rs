@@ -2,8 +2,8 @@
 //!
 //! Two answers, because shedding load is not dying:
 //! - liveness, `path` (default `/`): 200 `{"status":"Server available"}` while every pipeline
-//!   runs, 503 while starting or shutting down — also while data is refused, so an orchestrator
-//!   does not restart a daemon that only sheds load;
+//!   runs, even while data is refused (so an orchestrator does not restart a daemon that only
+//!   sheds load); 503 while starting or shutting down;
 //! - readiness, `ready_path` (default `/ready`): 200 `{"status":"Server ready"}` while the daemon
 //!   accepts data, 503 `{"status":"Server not ready","reasons":[…]}` while starting, shutting
 //!   down, or while a stage refuses data (e.g. `memory_limiter: live heap 130 MiB above soft
