@@ -51,6 +51,7 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    ciotel_core::alloc::limit_malloc_arenas();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Validate(args)) => validate(&args),

@@ -53,6 +53,24 @@ fn probe_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
+/// Caps glibc's malloc arenas at two. By default glibc gives threads up to eight arenas per core,
+/// and memory freed in one arena is not reused by threads on another, so under a flood resident
+/// memory runs far above the live heap. Call first thing in `main`, before threads start; a
+/// no-op on other allocators.
+pub fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        const M_ARENA_MAX: std::ffi::c_int = -8;
+        unsafe extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        // SAFETY: mallopt takes two plain integers and only sets a glibc tunable.
+        unsafe {
+            mallopt(M_ARENA_MAX, 2);
+        }
+    }
+}
+
 /// The bytes an allocation of `size` occupies in the heap (glibc's chunk size on 64-bit).
 #[inline(always)]
 pub const fn footprint(size: usize) -> isize {
