@@ -23,8 +23,9 @@ use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
 use ciotel_core::processors::batch::BatchProcessor;
 use ciotel_core::processors::filter::FilterProcessor;
-use ciotel_core::processors::memory_limiter::{MemoryLimiter, ProcessRss};
+use ciotel_core::processors::memory_limiter::{LiveHeap, MemoryLimiter};
 use ciotel_core::processors::resource::ResourceProcessor;
+use ciotel_core::readiness::Readiness;
 use ciotel_core::telemetry::Registry;
 use ciotel_core::{ComponentId, NextConsumer, PipelineId};
 use ciotel_otlp::exporters::file::FileExporter;
@@ -223,12 +224,22 @@ fn exporter(
     })
 }
 
+/// What stages of every pipeline share: metrics, readiness, and the token that ends their timers.
+pub struct Shared<'a> {
+    /// The daemon's metrics.
+    pub registry: &'a Registry,
+    /// Stages that refuse data say so here (the health check's readiness path answers it).
+    pub readiness: &'a Readiness,
+    /// Cancelled once the pipelines have drained.
+    pub background: &'a CancellationToken,
+}
+
 /// Builds every pipeline, a connector's downstream pipelines before the pipelines exporting to
 /// it, and returns what each receiver feeds (connectors are not receivers: they are built here).
 pub fn pipelines(
     config: &Config,
     exporters: &BTreeMap<ComponentId, Arc<QueuedExporter>>,
-    background: &CancellationToken,
+    shared: &Shared,
     tasks: &mut Vec<JoinHandle<()>>,
 ) -> Result<BTreeMap<ComponentId, PipelineInputs>, BuildError> {
     let is_connector = |id: &ComponentId| config.connectors.get(id).is_some();
@@ -255,7 +266,7 @@ pub fn pipelines(
             pipeline,
             exporters,
             &connectors,
-            background,
+            shared,
             tasks,
         )?;
         for receiver in pipeline.receivers.iter().filter(|id| !is_connector(id)) {
@@ -293,7 +304,7 @@ pub fn pipeline(
     pipeline: &PipelineConfig,
     exporters: &BTreeMap<ComponentId, Arc<QueuedExporter>>,
     connectors: &BTreeMap<ComponentId, NextConsumer>,
-    background: &CancellationToken,
+    shared: &Shared,
     tasks: &mut Vec<JoinHandle<()>>,
 ) -> Result<NextConsumer, BuildError> {
     let ends = pipeline
@@ -318,8 +329,16 @@ pub fn pipeline(
                 Arc::new(p)
             }
             ProcessorConfig::MemoryLimiter(c) => Arc::new(
-                MemoryLimiter::start(c, ProcessRss, next, background.clone())
-                    .map_err(|e| BuildError::new("processor", id, e))?,
+                MemoryLimiter::start(
+                    &id.to_string(),
+                    c,
+                    LiveHeap,
+                    shared.readiness.clone(),
+                    shared.registry,
+                    next,
+                    shared.background.clone(),
+                )
+                .map_err(|e| BuildError::new("processor", id, e))?,
             ),
             ProcessorConfig::Attributes(c) => Arc::new(TransformStage::new(
                 AttributesProcessor::new(c.clone()),

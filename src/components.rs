@@ -205,7 +205,9 @@ impl TypedConfig for ExtensionConfig {
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
-            "health_check" => or_default(d).map(ExtensionConfig::HealthCheck),
+            "health_check" => {
+                checked_map(d, HealthCheckConfig::validate).map(ExtensionConfig::HealthCheck)
+            }
             "bearertokenauth" => checked_map(d, BearerTokenAuthConfig::validate)
                 .map(|c| ExtensionConfig::BearerTokenAuth(Box::new(c))),
             "basicauth" => checked_map(d, BasicAuthConfig::validate)

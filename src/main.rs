@@ -13,6 +13,10 @@ use components::Loaded;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Counts the live heap, which the `memory_limiter` compares with its limits.
+#[global_allocator]
+static ALLOCATOR: ciotel_core::alloc::CountingAllocator = ciotel_core::alloc::CountingAllocator;
+
 /// The config used when `--config` is not given: OTLP in, debug and file out, no backend.
 const DEFAULT_CONFIG: &str = include_str!("../configs/default.yaml");
 const DEFAULT_CONFIG_NAME: &str = "<embedded default config>";
@@ -47,6 +51,7 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    ciotel_core::alloc::limit_malloc_arenas();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Validate(args)) => validate(&args),
@@ -137,7 +142,11 @@ fn run(args: &RunArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(service::run(loaded.config, stop_signal())) {
+    let stop = {
+        let _inside = runtime.enter();
+        stop_signal()
+    };
+    match runtime.block_on(service::run(loaded.config, stop)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
@@ -146,25 +155,33 @@ fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-async fn stop_signal() {
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). The handlers are installed now, not when the future
+/// is first polled, so a SIGTERM just after "ciotel is ready" still shuts down gracefully.
+/// Call within the runtime.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -190,7 +190,16 @@ async fn start_all(
 
     let exporters = build::exporters(config, registry, &resolver)?;
     let mut processor_tasks = Vec::new();
-    let inputs = build::pipelines(config, &exporters, background, &mut processor_tasks)?;
+    let inputs = build::pipelines(
+        config,
+        &exporters,
+        &build::Shared {
+            registry,
+            readiness,
+            background,
+        },
+        &mut processor_tasks,
+    )?;
     let receiver_tasks =
         build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
     Ok(Started {

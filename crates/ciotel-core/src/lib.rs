@@ -3,6 +3,7 @@
 //! Data flows as OTLP [`Batch`]es through [`Consumer`] stages: processors, then an
 //! [`ExporterFanout`](exporters::fanout::ExporterFanout) into each exporter's sending queue.
 
+pub mod alloc;
 pub mod auth;
 pub mod body;
 pub mod component_id;
@@ -15,6 +16,7 @@ pub mod extensions;
 pub mod pipeline;
 pub mod poll;
 pub mod processors;
+pub mod readiness;
 pub mod redact;
 pub mod retry_after;
 pub mod server;
