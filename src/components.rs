@@ -185,7 +185,7 @@ impl ComponentInfo for ExporterConfig {
 #[derive(Debug, Clone)]
 pub enum ExtensionConfig {
     /// `health_check`.
-    HealthCheck(HealthCheckConfig),
+    HealthCheck(Box<HealthCheckConfig>),
     /// `bearertokenauth`: a static token in a header, checked or sent.
     BearerTokenAuth(Box<BearerTokenAuthConfig>),
     /// `basicauth`: htpasswd users checked, or Basic credentials sent.
@@ -205,9 +205,8 @@ impl TypedConfig for ExtensionConfig {
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         match kind {
-            "health_check" => {
-                checked_map(d, HealthCheckConfig::validate).map(ExtensionConfig::HealthCheck)
-            }
+            "health_check" => checked_map(d, HealthCheckConfig::validate)
+                .map(|c| ExtensionConfig::HealthCheck(Box::new(c))),
             "bearertokenauth" => checked_map(d, BearerTokenAuthConfig::validate)
                 .map(|c| ExtensionConfig::BearerTokenAuth(Box::new(c))),
             "basicauth" => checked_map(d, BasicAuthConfig::validate)

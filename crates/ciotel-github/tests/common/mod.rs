@@ -28,7 +28,10 @@ pub fn fixtures_dir() -> PathBuf {
 /// reviews, deployments, check suites, REST pages of other endpoints) that the run mapping
 /// does not take; they are listed by [`other_fixtures`].
 pub fn github_fixtures() -> Vec<String> {
-    let mut out: Vec<String> = all_fixtures().into_iter().filter(is_run_fixture).collect();
+    let mut out: Vec<String> = all_fixtures()
+        .into_iter()
+        .filter(|rel| is_run_fixture(rel))
+        .collect();
     out.sort();
     assert!(
         out.len() >= 18,
@@ -50,7 +53,7 @@ pub fn other_fixtures() -> Vec<String> {
 /// A run or job fixture: by its shape, and for the octokit deliveries under `github/webhooks`
 /// (named `<event>.<example>.json`) by the event they were published for, since e.g. a
 /// `deployment_review` delivery also carries a `workflow_run` object.
-fn is_run_fixture(rel: &String) -> bool {
+fn is_run_fixture(rel: &str) -> bool {
     let published_as = rel
         .strip_prefix("github/webhooks/")
         .and_then(|name| name.split('.').next());
