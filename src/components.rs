@@ -17,6 +17,7 @@ use ciotel_core::processors::batch::BatchConfig;
 use ciotel_core::processors::filter::FilterConfig;
 use ciotel_core::processors::memory_limiter::{MemoryLimiterConfig, total_memory_bytes};
 use ciotel_core::processors::resource::ResourceConfig;
+use ciotel_core::webhook::WebhookConfig;
 use ciotel_github::receiver::GithubReceiverConfig;
 use ciotel_gitlab::receiver::GitlabReceiverConfig;
 use ciotel_otlp::exporters::file::FileExporterConfig;
@@ -73,6 +74,39 @@ impl ComponentInfo for ReceiverConfig {
             ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => signal == Signal::Traces,
         }
     }
+
+    /// Each listener's `auth:`, so `ciotel validate` checks what it names.
+    fn auth_references(&self) -> Vec<AuthUse<'_>> {
+        let mut out = Vec::new();
+        match self {
+            ReceiverConfig::Otlp(c) => {
+                if let Some(reference) = c.protocols.grpc.as_ref().and_then(|g| g.auth.as_ref()) {
+                    out.push(AuthUse {
+                        path: &["protocols", "grpc", "auth"],
+                        reference,
+                    });
+                }
+                if let Some(reference) = c.protocols.http.as_ref().and_then(|h| h.auth.as_ref()) {
+                    out.push(AuthUse {
+                        path: &["protocols", "http", "auth"],
+                        reference,
+                    });
+                }
+            }
+            ReceiverConfig::Github(c) => out.extend(webhook_auth(&c.webhook)),
+            ReceiverConfig::Gitlab(c) => out.extend(webhook_auth(&c.webhook)),
+        }
+        out
+    }
+}
+
+/// A webhook listener's `auth:`, if any.
+fn webhook_auth(webhook: &Option<WebhookConfig>) -> Option<AuthUse<'_>> {
+    let reference = webhook.as_ref()?.auth.as_ref()?;
+    Some(AuthUse {
+        path: &["webhook", "auth"],
+        reference,
+    })
 }
 
 /// A processor's config.
