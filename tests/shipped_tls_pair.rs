@@ -1,7 +1,8 @@
 //! The shipped sidecar and gateway configs work together over TLS once a CA and certificates
 //! exist: certificates from scripts/make-test-ca.sh in CIOTEL_TLS_DIR, the configs as shipped
 //! except for their ports (made OS-picked), a span sent to the sidecar arrives through the
-//! gateway at a test sink standing in for Tempo.
+//! gateway (routed as the developers' span it is, through the gateway's persistent queue) at a
+//! test sink standing in for the Dev backend.
 //!
 //! One test only in this file: it sets environment variables the daemons inherit.
 
@@ -60,7 +61,7 @@ fn sidecar_to_gateway_over_tls_with_the_shipped_configs() {
         String::from_utf8_lossy(&made.stderr)
     );
 
-    let out = dir.join("tempo.jsonl");
+    let out = dir.join("dev.jsonl");
     let sink = Daemon::start(
         &dir,
         "sink",
@@ -74,7 +75,9 @@ fn sidecar_to_gateway_over_tls_with_the_shipped_configs() {
     // SAFETY: the only test in this binary, so no other thread reads the environment now.
     unsafe {
         std::env::set_var("CIOTEL_TLS_DIR", &tls);
-        std::env::set_var("TEMPO_ENDPOINT", sink.address("otlp", "grpc"));
+        std::env::set_var("DEV_OTLP_ENDPOINT", sink.address("otlp", "grpc"));
+        std::env::set_var("OPS_OTLP_ENDPOINT", "127.0.0.1:9");
+        std::env::set_var("CIOTEL_STATE_DIR", dir.join("state"));
         std::env::set_var("ARCHIVE_OTLP_ENDPOINT", "http://127.0.0.1:9");
         std::env::set_var("GITHUB_WEBHOOK_SECRET", "test-github-secret");
         std::env::set_var("GITLAB_WEBHOOK_TOKEN", "test-gitlab-token");
