@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Writes the seed corpora into fuzz/corpus/<target>/ from ../shared/fixtures (or
+# $CIOTEL_FIXTURES) and the repo's own test files. Run at fuzzing time; the corpus is never
+# committed (see .gitignore).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+fixtures=${CIOTEL_FIXTURES:-$repo/../shared/fixtures}
+if [ ! -d "$fixtures" ]; then
+  echo "seed.sh: no fixtures at $fixtures (set CIOTEL_FIXTURES); seeding from the repo only" >&2
+fi
+cargo run --quiet --manifest-path "$here/Cargo.toml" -p ciotel-fuzz-seedgen -- \
+  "$repo" "$fixtures" "$here/corpus"
