@@ -9,5 +9,8 @@ fixtures=${CIOTEL_FIXTURES:-$repo/../shared/fixtures}
 if [ ! -d "$fixtures" ]; then
   echo "seed.sh: no fixtures at $fixtures (set CIOTEL_FIXTURES); seeding from the repo only" >&2
 fi
-cargo run --quiet --manifest-path "$here/Cargo.toml" -p ciotel-fuzz-seedgen -- \
+# The generator is an ordinary debug build; in the main workspace's target/ it reuses that
+# workspace's compiled dependencies (fuzz/Cargo.lock pins the same versions).
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target} \
+  cargo run --quiet --manifest-path "$here/Cargo.toml" -p ciotel-fuzz-seedgen -- \
   "$repo" "$fixtures" "$here/corpus"
