@@ -1,7 +1,8 @@
 //! Config loading as `ciotel validate` and `ciotel run` do it: `${env:…}` substitution, the YAML
 //! read with this build's component types (the binary's own `src/components.rs`, included here
 //! by path so the fuzzer sees exactly what the binary parses), and the graph checks. Every
-//! problem must name a line inside the text (or just past its end).
+//! problem must name a line inside the text (or just past its end), counted as YAML counts
+//! them.
 
 #![no_main]
 
@@ -30,8 +31,8 @@ fuzz_target!(|data: &[u8]| {
         components::ExtensionConfig,
     >("fuzz.yaml", text, lookup)
     {
-        // `${env:MULTILINE}` adds a line, so allow one per reference.
-        let lines = text.lines().count() + 1 + text.matches("${env:MULTILINE").count();
+        // `${env:MULTILINE}` adds a line, so allow one per reference; one more for the end.
+        let lines = yaml_lines(text) + 1 + text.matches("${env:MULTILINE").count();
         for p in &e.problems {
             if let Some(line) = p.line {
                 assert!(
@@ -44,3 +45,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = e.to_string();
     }
 });
+
+/// Lines as the YAML reader counts them: `\r\n`, `\n` and a lone `\r` each end one, and so
+/// do NEL, LS and PS (YAML 1.1 line breaks).
+fn yaml_lines(text: &str) -> usize {
+    1 + text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter(|c| matches!(c, '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}'))
+        .count()
+}
