@@ -8,7 +8,8 @@
 //!   platform fixture encoded by ciotel;
 //! - `otlp_proto`: the same messages as protobuf;
 //! - `ownership`: span batches as protobuf behind a few `cicd_ownership` configs;
-//! - `config`, `env_substitute`: the shipped configs and the README's YAML examples.
+//! - `config`, `env_substitute`: the shipped configs and the README's YAML examples;
+//! - `condition`: conditions of every context, each in front of a batch of that context's signal.
 
 use ciotel_cicd::{CiEvent, IdRecipe};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -24,6 +25,44 @@ const OWNERSHIP_CONFIGS: &[&str] = &[
     "rules:\n  - name: gpu\n    match: {attributes: {cicd.worker.name: \"regex:^gpu-\"}}\n    owner: platform\n    team: ci-infra\n",
     "default_owner: platform\npacks: [gitlab]\nrules:\n  - name: post\n    match: {name: [\"glob:Post *\", \"exact:regex:x\"], kind: [internal, server]}\n    owner: application\n",
     "packs: []\nverdict_cache: {max_runs: 1, max_jobs_per_run: 1}\nrules:\n  - name: r\n    match: {scope: ciotel-cicd, origin: platform, resource_attributes: {vcs.provider.name: github}}\n    owner: platform\n",
+];
+
+/// Conditions per context (the index in `ContextKind::NAMES`: resource, scope, span,
+/// spanevent, log, metric, datapoint), using every operator and path kind of the language.
+const CONDITIONS: &[(u8, &str)] = &[
+    (
+        0,
+        r#"attributes["service.name"] == "octo-org/octo-repo" or attributes["x"] != nil"#,
+    ),
+    (1, r#"name == "ciotel-cicd" and not (version != "")"#),
+    (
+        2,
+        r#"attributes["cicd.pipeline.task.run.result"] == "failure" and kind == SPAN_KIND_INTERNAL"#,
+    ),
+    (
+        2,
+        r#"IsMatch(name, "^Set up .*") or status.code == STATUS_CODE_ERROR or resource.attributes["vcs.provider.name"] == "github""#,
+    ),
+    (
+        2,
+        r#"instrumentation_scope.name == "ciotel-cicd" and attributes["ciotel.step.number"] >= 2 and attributes["n"] < 1.5"#,
+    ),
+    (
+        3,
+        r#"span.name != "x" and name == "exception" and attributes["a"] == true"#,
+    ),
+    (
+        4,
+        r#"severity_number >= SEVERITY_NUMBER_WARN and IsMatch(body, "err\\w+") or severity_text == "INFO\n""#,
+    ),
+    (
+        5,
+        r#"name == "http.server.duration" and resource.attributes["k"] == nil"#,
+    ),
+    (
+        6,
+        r#"metric.name == "requests" and attributes["code"] > 499 and attributes["code"] <= 599"#,
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -158,6 +197,27 @@ fn run(repo: &Path, fixtures: &Path, corpus: &Path) -> std::io::Result<()> {
     for (id, text) in &configs {
         out.write("config", id, text.as_bytes())?;
         out.write("env_substitute", id, text.as_bytes())?;
+    }
+
+    // Conditions: each in front of a few decoded messages of its context's signal.
+    for (n, (context, text)) in CONDITIONS.iter().enumerate() {
+        let bodies = otlp_json.iter().filter_map(|(id, body)| {
+            let proto = match context {
+                4 => ciotel_otlp::json::decode_logs(body).ok()?.encode_to_vec(),
+                5 | 6 => ciotel_otlp::json::decode_metrics(body)
+                    .ok()?
+                    .encode_to_vec(),
+                _ => ciotel_otlp::json::decode_traces(body).ok()?.encode_to_vec(),
+            };
+            (!proto.is_empty()).then_some((id, proto))
+        });
+        for (i, (id, proto)) in bodies.take(4).enumerate() {
+            let mut input = vec![*context];
+            input.extend_from_slice(text.as_bytes());
+            input.push(0);
+            input.extend(proto);
+            out.write("condition", &format!("c{n}-{i}-{id}"), &input)?;
+        }
     }
 
     eprintln!(
