@@ -182,7 +182,10 @@ fn grpc_without_the_token_is_unauthenticated() {
 fn a_webhook_listener_with_basicauth_refuses_before_the_body() {
     let dir = TempDir::new("auth-receivers-webhook");
     let mut daemon = start(&dir);
-    let url = format!("http://{}/events/gitlab", daemon.address("gitlab", "webhook"));
+    let url = format!(
+        "http://{}/events/gitlab",
+        daemon.address("gitlab", "webhook")
+    );
     let client = reqwest::blocking::Client::new();
     let hook = |auth: Option<(&str, &str)>| {
         let mut request = client

@@ -11,11 +11,13 @@ use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 trait Split: Sized {
     fn count(&self) -> usize;
     /// Keeps `keep` items in `self` and returns the rest; `None` when it cannot be cut.
-    fn split_items(&mut self, keep: usize) -> Option<Self>;
+    /// `alone`: the head holds no item yet, outside `self` either.
+    fn split_items(&mut self, keep: usize, alone: bool) -> Option<Self>;
 }
 
 /// Moves everything after the first `keep` items of `items` into the returned vector.
-fn split_vec<T: Split>(items: &mut Vec<T>, keep: usize) -> Vec<T> {
+/// `alone`: no item was kept before `items` (in earlier groups of the batch).
+fn split_vec<T: Split>(items: &mut Vec<T>, keep: usize, alone: bool) -> Vec<T> {
     let mut kept = 0;
     for i in 0..items.len() {
         let count = items[i].count();
@@ -25,14 +27,16 @@ fn split_vec<T: Split>(items: &mut Vec<T>, keep: usize) -> Vec<T> {
         }
         let mut rest = items.split_off(i);
         let need = keep - kept;
+        // Whether the head is still empty: only then may an item past the limit go in.
+        let alone = alone && kept == 0;
         if need > 0 {
-            if let Some(tail) = rest[0].split_items(need) {
+            if let Some(tail) = rest[0].split_items(need, alone) {
                 items.push(std::mem::replace(&mut rest[0], tail));
-            } else if items.is_empty() {
+            } else if alone {
                 // An uncuttable item larger than the limit goes alone rather than never.
                 items.push(rest.remove(0));
             }
-        } else if items.is_empty() && !rest.is_empty() {
+        } else if alone && !rest.is_empty() {
             items.push(rest.remove(0));
         }
         return rest;
@@ -47,7 +51,7 @@ macro_rules! leaf {
                 let $item = self;
                 $count
             }
-            fn split_items(&mut self, _keep: usize) -> Option<Self> {
+            fn split_items(&mut self, _keep: usize, _alone: bool) -> Option<Self> {
                 None
             }
         }
@@ -60,8 +64,8 @@ macro_rules! group {
             fn count(&self) -> usize {
                 self.$children.iter().map(Split::count).sum()
             }
-            fn split_items(&mut self, keep: usize) -> Option<Self> {
-                let rest = split_vec(&mut self.$children, keep);
+            fn split_items(&mut self, keep: usize, alone: bool) -> Option<Self> {
+                let rest = split_vec(&mut self.$children, keep, alone);
                 Some(Self { $($field: self.$field.clone(),)* $children: rest })
             }
         }
@@ -82,9 +86,9 @@ impl Batch {
     /// Keeps the first `keep` items and returns the rest as a batch of the same signal.
     pub fn split_off_items(&mut self, keep: usize) -> Batch {
         match self {
-            Batch::Traces(v) => Batch::Traces(split_vec(v, keep)),
-            Batch::Metrics(v) => Batch::Metrics(split_vec(v, keep)),
-            Batch::Logs(v) => Batch::Logs(split_vec(v, keep)),
+            Batch::Traces(v) => Batch::Traces(split_vec(v, keep, true)),
+            Batch::Metrics(v) => Batch::Metrics(split_vec(v, keep, true)),
+            Batch::Logs(v) => Batch::Logs(split_vec(v, keep, true)),
         }
     }
 }
@@ -156,5 +160,32 @@ mod tests {
             (head.item_count(), tail.item_count(), tail.resource_count()),
             (3, 1, 1)
         );
+    }
+
+    /// Metrics of 1 and 2 points in one scope, 3 in the next, limit 4: the 3-point metric went
+    /// into the head beside the other 3 points (6 > 4), because "the head is empty" was only
+    /// checked within the innermost list. It now waits for the next batch.
+    #[test]
+    fn an_uncuttable_metric_goes_alone_only_into_an_empty_head() {
+        use opentelemetry_proto::tonic::metrics::v1::{Gauge, NumberDataPoint, metric};
+        let metric = |points: usize| Metric {
+            data: Some(metric::Data::Gauge(Gauge {
+                data_points: vec![NumberDataPoint::default(); points],
+            })),
+            ..Default::default()
+        };
+        let scope = |metrics: Vec<Metric>| ScopeMetrics {
+            metrics,
+            ..Default::default()
+        };
+        let mut head = Batch::Metrics(vec![ResourceMetrics {
+            scope_metrics: vec![scope(vec![metric(1), metric(2)]), scope(vec![metric(3)])],
+            ..Default::default()
+        }]);
+        let mut tail = head.split_off_items(4);
+        assert_eq!((head.item_count(), tail.item_count()), (3, 3));
+        // Alone in the next head, the 3-point metric goes even past a limit of 2.
+        let rest = tail.split_off_items(2);
+        assert_eq!((tail.item_count(), rest.item_count()), (3, 0));
     }
 }

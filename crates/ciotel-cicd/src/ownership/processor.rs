@@ -130,7 +130,11 @@ impl OwnershipProcessor {
                             scope,
                         })
                         .attributes();
-                    span.attributes.extend(attrs);
+                    // `set`, not `extend`: a `ciotel.owner` key without a value counts as no
+                    // owner, and must be replaced rather than followed by a second key.
+                    for kv in attrs {
+                        set(&mut span.attributes, kv);
+                    }
                 }
             }
         }

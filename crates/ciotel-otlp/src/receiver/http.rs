@@ -378,3 +378,6 @@ fn success_body(signal: Signal, encoding: Encoding) -> Vec<u8> {
         }
     }
 }
+
+#[cfg(test)]
+mod props;

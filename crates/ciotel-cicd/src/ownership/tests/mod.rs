@@ -8,5 +8,7 @@ mod config;
 mod github;
 mod gitlab;
 mod jenkins;
+mod props;
+mod regressions;
 mod runs;
 pub(crate) mod support;

@@ -8,6 +8,7 @@ mod errors;
 mod lenient;
 mod logs;
 mod metrics;
+mod props;
 mod trace;
 mod upstream;
 
