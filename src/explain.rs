@@ -6,7 +6,9 @@
 //! Spans that carry no `ciotel.owner` yet (a file written without the `cicd_ownership`
 //! processor) are tagged and judged here with the built-in packs and `default_owner:
 //! application`; spans that carry one keep it, so the user's rules in the daemon's config are
-//! what `explain` shows. A run verdict of `unknown` is judged again from the jobs in the file.
+//! what `explain` shows. A run's verdict is read from its `verdict` span, the one over the
+//! most jobs; the processor adds one over the failed jobs in the file when the daemon wrote
+//! none (or one over fewer jobs).
 
 use ciotel_cicd::ownership::tree::Forest;
 use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor};
