@@ -788,3 +788,112 @@ fn invalid_ownership_rules_are_config_errors_with_file_and_line() {
         "{stderr}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// --config: the daemon config's own cicd_ownership rules
+// ---------------------------------------------------------------------------------------------
+
+/// A daemon config with two `cicd_ownership` processors: `cicd_ownership/ours` (a rule making
+/// `Set up …` steps the platform's, team ci-infra) in the traces pipeline, and
+/// `cicd_ownership/plain` (no rules), defined but unused.
+const TWO_OWNERSHIP_PROCESSORS: &str = r#"
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:0}
+processors:
+  cicd_ownership/ours:
+    rules:
+      - name: setup-steps-are-ours
+        match: {name: "glob:Set up *", attributes: {ciotel.span.type: step}}
+        owner: platform
+        team: ci-infra
+  cicd_ownership/plain:
+    default_owner: application
+exporters:
+  debug: {}
+service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [cicd_ownership/ours], exporters: [debug]}
+"#;
+
+#[test]
+fn config_applies_the_daemons_own_ownership_rules() {
+    // A file written without cicd_ownership (untagged), failed in `Set up Go`: the pack alone
+    // says the change; the config's rule, in its traces pipeline, says the platform.
+    let lines = collector_run(|j| step_result(j, "Set up Go", Some("failure"), Some("skipped")));
+    let dir = TempDir::new("explain-config");
+    let config = dir.join("ciotel.yaml");
+    std::fs::write(&config, TWO_OWNERSHIP_PROCESSORS).expect("write config");
+    let config = config.to_str().expect("utf-8 path");
+    let out = check("github-config-rule", &lines, &["--config", config]);
+    assert_eq!(
+        verdict_line(&out),
+        "FAILED — platform: job \"test (1.23)\" failed in \"Set up Go\""
+    );
+    assert!(out.contains("platform (ci-infra)"), "{out}");
+
+    // The other processor, by id: no rule, the change.
+    let file = dir.join("in.jsonl");
+    std::fs::write(&file, &lines).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let plain = explain(
+        &[
+            file,
+            "--config",
+            config,
+            "--processor",
+            "cicd_ownership/plain",
+        ],
+        None,
+    );
+    assert!(plain.ok, "{}", plain.stderr);
+    assert_eq!(
+        verdict_line(&plain.stdout),
+        "FAILED — your change: job \"test (1.23)\" failed in \"Set up Go\""
+    );
+
+    // A processor the file does not have: exit 1, naming what it has.
+    let wrong = explain(
+        &[
+            file,
+            "--config",
+            config,
+            "--processor",
+            "cicd_ownership/nope",
+        ],
+        None,
+    );
+    assert!(!wrong.ok);
+    assert!(
+        wrong
+            .stderr
+            .contains("no cicd_ownership processor `cicd_ownership/nope`")
+            && wrong
+                .stderr
+                .contains("cicd_ownership/ours, cicd_ownership/plain"),
+        "{}",
+        wrong.stderr
+    );
+
+    // Both in traces pipelines: which one is ambiguous.
+    let ambiguous = dir.join("ambiguous.yaml");
+    std::fs::write(
+        &ambiguous,
+        TWO_OWNERSHIP_PROCESSORS.replace(
+            "processors: [cicd_ownership/ours]",
+            "processors: [cicd_ownership/ours, cicd_ownership/plain]",
+        ),
+    )
+    .expect("write config");
+    let out = explain(
+        &[file, "--config", ambiguous.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert!(!out.ok);
+    assert!(
+        out.stderr.contains("pick one with --processor ID"),
+        "{}",
+        out.stderr
+    );
+}
