@@ -459,17 +459,17 @@ fn processor(yaml: &str) -> OwnershipProcessor {
 
 #[test]
 fn github_user_rules_override_the_pack() {
-    // `Set up Go` is a named `uses: actions/setup-go` step: the pack cannot know, so it is the
-    // application's. The user's rule makes it the platform's, with a team; explain shows the
-    // owners the daemon's processor wrote (the file is what the `file` exporter would hold).
+    // `Make test-all` is a script: the pack says the application's. The user's rule makes it
+    // (and `Set up …` steps) the platform's, with a team; explain shows the owners the
+    // daemon's processor wrote (the file is what the `file` exporter would hold).
     let mut job = fixture("otel-contrib/githubreceiver/workflow-job-completed.67dbedeb.json");
-    step_result(&mut job, "Set up Go", Some("failure"), Some("skipped"));
+    step_result(&mut job, "Make test-all", Some("failure"), Some("skipped"));
     let run = fixture("otel-contrib/githubreceiver/workflow-run-completed.b985387c.json");
     let p = processor(
         r#"
 rules:
   - name: setup-steps-are-ours
-    match: {name: "glob:Set up *", attributes: {ciotel.span.type: step}}
+    match: {name: ["glob:Set up *", "Make test-all"], attributes: {ciotel.span.type: step}}
     owner: platform
     team: ci-infra
 "#,
@@ -489,19 +489,20 @@ rules:
     let out = check("github-user-rule", &lines, &[]);
     assert_eq!(
         verdict_line(&out),
-        "FAILED — platform: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — platform: job \"test (1.23)\" failed in \"Make test-all\""
     );
     assert!(out.contains("platform (ci-infra)"), "{out}");
 
     // Without the rule, the pack's verdict: the change.
-    let plain = collector_run(|j| step_result(j, "Set up Go", Some("failure"), Some("skipped")));
+    let plain =
+        collector_run(|j| step_result(j, "Make test-all", Some("failure"), Some("skipped")));
     let dir = TempDir::new("explain-plain");
     let file = dir.join("plain.jsonl");
     std::fs::write(&file, plain).expect("write");
     let out = explain(&[file.to_str().expect("path")], None);
     assert_eq!(
         verdict_line(&out.stdout),
-        "FAILED — your change: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — your change: job \"test (1.23)\" failed in \"Make test-all\""
     );
 }
 
@@ -804,8 +805,8 @@ receivers:
 processors:
   cicd_ownership/ours:
     rules:
-      - name: setup-steps-are-ours
-        match: {name: "glob:Set up *", attributes: {ciotel.span.type: step}}
+      - name: make-is-ours
+        match: {name: "Make test-all", attributes: {ciotel.span.type: step}}
         owner: platform
         team: ci-infra
   cicd_ownership/plain:
@@ -819,9 +820,10 @@ service:
 
 #[test]
 fn config_applies_the_daemons_own_ownership_rules() {
-    // A file written without cicd_ownership (untagged), failed in `Set up Go`: the pack alone
-    // says the change; the config's rule, in its traces pipeline, says the platform.
-    let lines = collector_run(|j| step_result(j, "Set up Go", Some("failure"), Some("skipped")));
+    // A file written without cicd_ownership (untagged), failed in `Make test-all`: the pack
+    // alone says the change; the config's rule, in its traces pipeline, says the platform.
+    let lines =
+        collector_run(|j| step_result(j, "Make test-all", Some("failure"), Some("skipped")));
     let dir = TempDir::new("explain-config");
     let config = dir.join("ciotel.yaml");
     std::fs::write(&config, TWO_OWNERSHIP_PROCESSORS).expect("write config");
@@ -829,7 +831,7 @@ fn config_applies_the_daemons_own_ownership_rules() {
     let out = check("github-config-rule", &lines, &["--config", config]);
     assert_eq!(
         verdict_line(&out),
-        "FAILED — platform: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — platform: job \"test (1.23)\" failed in \"Make test-all\""
     );
     assert!(out.contains("platform (ci-infra)"), "{out}");
 
@@ -850,7 +852,7 @@ fn config_applies_the_daemons_own_ownership_rules() {
     assert!(plain.ok, "{}", plain.stderr);
     assert_eq!(
         verdict_line(&plain.stdout),
-        "FAILED — your change: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — your change: job \"test (1.23)\" failed in \"Make test-all\""
     );
 
     // A processor the file does not have: exit 1, naming what it has.

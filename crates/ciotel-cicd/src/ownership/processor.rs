@@ -33,14 +33,38 @@ pub struct Decision<'a> {
     pub rule: &'a str,
     /// The team the rule names.
     pub team: Option<&'a str>,
+    /// Whether the rule is the user's, a built-in pack's, or none matched.
+    pub basis: Basis,
+}
+
+/// What an owner was decided on: written as `ciotel.owner.basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// One of the user's `rules` (`rule:<name>`).
+    Rule,
+    /// A built-in pack's entry (`pack:<pack>/<entry>`).
+    Pack,
+    /// No rule matched: `default_owner` (`default`).
+    Default,
 }
 
 impl Decision<'_> {
-    /// `ciotel.owner`, `ciotel.owner.rule` and, with a team, `ciotel.owner.team`.
+    /// `ciotel.owner.basis`: `rule:<name>`, `pack:<pack>/<entry>` or `default`.
+    pub fn basis_text(&self) -> String {
+        match self.basis {
+            Basis::Rule => format!("rule:{}", self.rule),
+            Basis::Pack => format!("pack:{}", self.rule),
+            Basis::Default => names::DEFAULT_RULE.to_owned(),
+        }
+    }
+
+    /// `ciotel.owner`, `ciotel.owner.rule`, `ciotel.owner.basis` and, with a team,
+    /// `ciotel.owner.team`.
     pub fn attributes(&self) -> Vec<KeyValue> {
         let mut out = vec![
             kv_str(names::OWNER, self.owner.as_str()),
             kv_str(names::OWNER_RULE, self.rule),
+            kv_str(names::OWNER_BASIS, &self.basis_text()),
         ];
         if let Some(team) = self.team {
             out.push(kv_str(names::OWNER_TEAM, team));
@@ -72,23 +96,26 @@ impl OwnershipProcessor {
     /// The owner of `span`: the first matching rule (the user's, then the packs'), else
     /// `default_owner`.
     pub fn decide(&self, span: &SpanView<'_>) -> Decision<'_> {
-        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
-        match self
-            .rules
-            .iter()
-            .chain(pack_rules)
-            .find(|r| r.matcher.matches(span))
-        {
-            Some(r) => Decision {
+        fn decision(r: &Rule, basis: Basis) -> Decision<'_> {
+            Decision {
                 owner: r.owner,
                 rule: &r.name,
                 team: r.team.as_deref(),
-            },
-            None => Decision {
-                owner: self.default_owner,
-                rule: names::DEFAULT_RULE,
-                team: None,
-            },
+                basis,
+            }
+        }
+        if let Some(r) = self.rules.iter().find(|r| r.matcher.matches(span)) {
+            return decision(r, Basis::Rule);
+        }
+        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
+        if let Some(r) = pack_rules.into_iter().find(|r| r.matcher.matches(span)) {
+            return decision(r, Basis::Pack);
+        }
+        Decision {
+            owner: self.default_owner,
+            rule: names::DEFAULT_RULE,
+            team: None,
+            basis: Basis::Default,
         }
     }
 
