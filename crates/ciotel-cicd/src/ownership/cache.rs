@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::config::VerdictCacheConfig;
 use super::verdict::JobVerdict;
+use super::verdict_span::Home;
 
 /// Failed-job verdicts by trace id, then job span id.
 #[derive(Debug)]
@@ -22,12 +23,14 @@ pub struct VerdictCache {
 }
 
 /// A failed run's root span, as a `verdict` span written later needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FailedRoot {
     /// The root span's id: the verdict span's parent.
     pub span_id: Vec<u8>,
     /// The root span's end: the verdict span's time.
     pub end: u64,
+    /// The root's resource and scope: the verdict span's.
+    pub home: Home,
 }
 
 #[derive(Debug, Default)]

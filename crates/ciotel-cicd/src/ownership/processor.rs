@@ -21,7 +21,7 @@ use super::rule::Rule;
 use super::span_view::{Origin, SpanView, find, kv_str, set};
 use super::tree::{Forest, Loc, Trace};
 use super::verdict::{JobVerdict, judge_job, summarise};
-use super::verdict_span;
+use super::verdict_span::{self, Home};
 use crate::semconv::span_type;
 
 /// Which rule gave a span its owner.
@@ -121,7 +121,7 @@ impl OwnershipProcessor {
 
     /// Tags and judges the spans of `groups` in place, adding `verdict` spans where a run's
     /// verdict became known.
-    pub fn process(&self, groups: &mut [ResourceSpans]) {
+    pub fn process(&self, groups: &mut Vec<ResourceSpans>) {
         self.tag(groups);
         let edits = self.verdicts(groups);
         for (loc, attrs) in edits.attributes {
@@ -131,19 +131,13 @@ impl OwnershipProcessor {
                 }
             }
         }
-        for (loc, mut span) in edits.spans {
-            let Some(rs) = groups.get_mut(loc.resource) else {
-                continue;
-            };
-            let resource: &[KeyValue] = rs
+        for (home, mut span) in edits.spans {
+            let resource: &[KeyValue] = home
                 .resource
                 .as_ref()
                 .map(|r| r.attributes.as_slice())
                 .unwrap_or_default();
-            let Some(ss) = rs.scope_spans.get_mut(loc.scope) else {
-                continue;
-            };
-            let scope = ss.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+            let scope = home.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
             let owner = self
                 .decide(&SpanView {
                     span: &span,
@@ -152,7 +146,7 @@ impl OwnershipProcessor {
                 })
                 .attributes();
             span.attributes.extend(owner);
-            ss.spans.push(span);
+            groups.push(home.holding(span));
         }
     }
 
@@ -189,9 +183,9 @@ impl OwnershipProcessor {
         let mut edits = Edits::default();
         for trace in &forest.traces {
             let (jobs, has_jobs) = self.job_verdicts(&forest, trace, &mut edits);
-            self.run_verdict(&forest, trace, &jobs, &mut edits);
+            self.run_verdict(groups, &forest, trace, &jobs, &mut edits);
             if !has_jobs {
-                platform_root(&forest, trace, &self.packs, &mut edits);
+                platform_root(groups, &forest, trace, &self.packs, &mut edits);
             }
         }
         edits
@@ -240,6 +234,7 @@ impl OwnershipProcessor {
     /// Its id names the jobs it summarises, so the same id always carries the same verdict.
     fn run_verdict(
         &self,
+        groups: &[ResourceSpans],
         forest: &Forest<'_>,
         trace: &Trace,
         batch_jobs: &[(Vec<u8>, JobVerdict)],
@@ -250,39 +245,27 @@ impl OwnershipProcessor {
             .iter()
             .copied()
             .find(|&n| forest.nodes[n].view.span_type().as_deref() == Some(span_type::RUN));
-        let (root, loc) = match root {
+        let root = match root {
             Some(n) => {
                 let view = forest.nodes[n].view;
                 if !view.failed() {
                     return;
                 }
+                let loc = forest.nodes[n].locs[0];
                 let root = FailedRoot {
                     span_id: view.span.span_id.clone(),
                     end: view.span.end_time_unix_nano,
+                    home: Home::of(groups, loc.resource, loc.scope),
                 };
                 self.cache
                     .remember_failed_root(&trace.trace_id, root.clone());
-                (root, forest.nodes[n].locs[0])
+                root
             }
             // The run came first (in an earlier batch): the jobs' batch writes its verdict.
-            None => match (
-                batch_jobs.first(),
-                self.cache.recall_failed_root(&trace.trace_id),
-            ) {
-                (Some((first, _)), Some(root)) => {
-                    let Some(loc) = forest
-                        .nodes
-                        .iter()
-                        .find(|n| {
-                            n.view.span.trace_id == trace.trace_id && &n.view.span.span_id == first
-                        })
-                        .map(|n| n.locs[0])
-                    else {
-                        return;
-                    };
-                    (root, loc)
-                }
-                _ => return,
+            None if batch_jobs.is_empty() => return,
+            None => match self.cache.recall_failed_root(&trace.trace_id) {
+                Some(root) => root,
+                None => return,
             },
         };
         let mut all: Vec<(Vec<u8>, JobVerdict)> = self.cache.recall(&trace.trace_id);
@@ -308,7 +291,7 @@ impl OwnershipProcessor {
             &ids,
             verdict.attributes(),
         );
-        edits.add_span(forest, trace, loc, span);
+        edits.add_span(forest, trace, root.home, span);
     }
 }
 
@@ -317,8 +300,8 @@ impl OwnershipProcessor {
 struct Edits {
     /// Attributes, per copy of a span.
     attributes: Vec<(Loc, Vec<KeyValue>)>,
-    /// New spans, each to go beside the span at `Loc`.
-    spans: Vec<(Loc, Span)>,
+    /// New spans, each with the resource and scope it goes out with.
+    spans: Vec<(Home, Span)>,
 }
 
 impl Edits {
@@ -331,20 +314,26 @@ impl Edits {
 
     /// `span`, unless the batch already holds a span of that id (written upstream, or
     /// earlier: the same id carries the same verdict).
-    fn add_span(&mut self, forest: &Forest<'_>, trace: &Trace, loc: Loc, span: Span) {
+    fn add_span(&mut self, forest: &Forest<'_>, trace: &Trace, home: Home, span: Span) {
         let present = trace
             .nodes
             .iter()
             .any(|&n| forest.nodes[n].view.span.span_id == span.span_id);
         if !present {
-            self.spans.push((loc, span));
+            self.spans.push((home, span));
         }
     }
 }
 
 /// A platform that reports a run as one tree with no jobs (Jenkins): its failed root is
 /// judged as a job is, and the verdict goes into a verdict span under it.
-fn platform_root(forest: &Forest<'_>, trace: &Trace, packs: &[&Pack], edits: &mut Edits) {
+fn platform_root(
+    groups: &[ResourceSpans],
+    forest: &Forest<'_>,
+    trace: &Trace,
+    packs: &[&Pack],
+    edits: &mut Edits,
+) {
     for &n in &trace.roots {
         let node = &forest.nodes[n];
         let view = node.view;
@@ -364,7 +353,13 @@ fn platform_root(forest: &Forest<'_>, trace: &Trace, packs: &[&Pack], edits: &mu
             &[id],
             verdict.attributes(),
         );
-        edits.add_span(forest, trace, node.locs[0], span);
+        let loc = node.locs[0];
+        edits.add_span(
+            forest,
+            trace,
+            Home::of(groups, loc.resource, loc.scope),
+            span,
+        );
     }
 }
 

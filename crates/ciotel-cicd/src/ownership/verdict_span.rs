@@ -11,9 +11,10 @@
 //! and the `ciotel.failure.*` attributes of [`RunVerdict::attributes`] (for a Jenkins build,
 //! judged as one job, those of [`super::JobVerdict::attributes`]).
 
-use opentelemetry_proto::tonic::common::v1::KeyValue;
-use opentelemetry_proto::tonic::trace::v1::Span;
+use opentelemetry_proto::tonic::common::v1::{InstrumentationScope, KeyValue};
+use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 
 use super::names::{self, rule};
 use super::owner::FailureOwner;
@@ -24,6 +25,48 @@ use crate::semconv;
 
 /// The span's name.
 pub const NAME: &str = "verdict";
+
+/// The resource and instrumentation scope a verdict span is emitted with: always its run
+/// root's, whichever batch writes it, since a backend keeps them with the span (a job's
+/// resource may differ from its run's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Home {
+    /// The root's resource.
+    pub resource: Option<Resource>,
+    /// The root's `ResourceSpans.schema_url`.
+    pub resource_schema_url: String,
+    /// The root's instrumentation scope.
+    pub scope: Option<InstrumentationScope>,
+    /// The root's `ScopeSpans.schema_url`.
+    pub scope_schema_url: String,
+}
+
+impl Home {
+    /// Where `groups[resource].scope_spans[scope]` sits; empty when out of range.
+    pub fn of(groups: &[ResourceSpans], resource: usize, scope: usize) -> Home {
+        let rs = groups.get(resource);
+        let ss = rs.and_then(|r| r.scope_spans.get(scope));
+        Home {
+            resource: rs.and_then(|r| r.resource.clone()),
+            resource_schema_url: rs.map(|r| r.schema_url.clone()).unwrap_or_default(),
+            scope: ss.and_then(|s| s.scope.clone()),
+            scope_schema_url: ss.map(|s| s.schema_url.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// `span` in a `ResourceSpans` of its own, with this resource and scope.
+    pub fn holding(self, span: Span) -> ResourceSpans {
+        ResourceSpans {
+            resource: self.resource,
+            scope_spans: vec![ScopeSpans {
+                scope: self.scope,
+                spans: vec![span],
+                schema_url: self.scope_schema_url,
+            }],
+            schema_url: self.resource_schema_url,
+        }
+    }
+}
 
 /// The verdict span of the run whose root span is `root` (in trace `trace`, ended at `end`),
 /// summarising the failed job spans `jobs`, carrying `verdict` (attributes of a
