@@ -3,8 +3,8 @@
 //! translated as it does), delivered in every order, each event delivered twice, to one
 //! `cicd_ownership` processor per sequence (a gateway instance) with and without its cache,
 //! and as the API poller's one batch. Across all of them, no span id is ever emitted with two
-//! different contents (span, resource and scope), the run's root span carries no verdict, and every instance with the
-//! cache ends with the verdict span over both failed jobs.
+//! different contents (span, resource and scope), the run's root span carries no verdict,
+//! and every instance with the cache ends with the verdict span over both failed jobs.
 
 use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor, VerdictCacheConfig};
 use ciotel_cicd::{CiEvent, IdRecipe, translate_all};
