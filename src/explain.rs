@@ -6,17 +6,22 @@
 //! Spans that carry no `ciotel.owner` yet (a file written without the `cicd_ownership`
 //! processor) are tagged and judged here with the built-in packs and `default_owner:
 //! application`; spans that carry one keep it, so the user's rules in the daemon's config are
-//! what `explain` shows. A run verdict of `unknown` is judged again from the jobs in the file.
+//! what `explain` shows; `--config FILE` tags them with that config's own `cicd_ownership`
+//! rules instead (`--processor ID` picks one when there are several). A run's verdict is read from its `verdict` span, the one over the
+//! most jobs; the processor adds one over the failed jobs in the file when the daemon wrote
+//! none (or one over fewer jobs).
 
+use crate::components::{Loaded, ProcessorConfig};
 use ciotel_cicd::ownership::tree::Forest;
 use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor};
 use ciotel_cicd::render::json::verdicts_json;
 use ciotel_cicd::render::{RenderOptions, RunView, render_run};
 use ciotel_core::Batch;
 use ciotel_core::processors::Transform;
+use ciotel_core::signal::Signal;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `ciotel explain`.
@@ -34,6 +39,14 @@ pub struct ExplainArgs {
     /// No colour, even on a terminal (colour is only ever used on one; `NO_COLOR` works too).
     #[arg(long)]
     pub no_color: bool,
+    /// Tag and judge with this daemon config's `cicd_ownership` processor (its rules, packs
+    /// and default owner) instead of the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// With `--config`: which `cicd_ownership` processor (`cicd_ownership[/name]`), when the
+    /// file has several and the traces pipelines do not tell.
+    #[arg(long, value_name = "ID", requires = "config")]
+    pub processor: Option<String>,
 }
 
 /// Output format of `ciotel explain`.
@@ -59,6 +72,8 @@ enum ExplainError {
     NoSpans { file: String },
     #[error("{file}: no run {id} (give a cicd.pipeline.run.id or a trace id)")]
     NoSuchRun { file: String, id: String },
+    #[error("{0}")]
+    Config(String),
 }
 
 /// Runs `ciotel explain`; exit 0 when it printed an answer, 1 when it could not.
@@ -87,7 +102,11 @@ fn explain(args: &ExplainArgs) -> Result<String, ExplainError> {
     if batch.is_empty() {
         return Err(ExplainError::NoSpans { file: name });
     }
-    OwnershipProcessor::new(OwnershipConfig::default()).apply(&mut batch);
+    let ownership = match &args.config {
+        Some(path) => ownership_config(path, args.processor.as_deref())?,
+        None => OwnershipConfig::default(),
+    };
+    OwnershipProcessor::new(ownership).apply(&mut batch);
     let Batch::Traces(groups) = &batch else {
         return Err(ExplainError::NoSpans { file: name });
     };
@@ -123,6 +142,70 @@ fn explain(args: &ExplainArgs) -> Result<String, ExplainError> {
                 .join("\n")
         }
     })
+}
+
+/// The `cicd_ownership` processor config of the daemon config at `path`: the one named by
+/// `wanted`, else the only one, else the only one in a traces pipeline.
+fn ownership_config(path: &Path, wanted: Option<&str>) -> Result<OwnershipConfig, ExplainError> {
+    let file = path.display().to_string();
+    let loaded: Loaded =
+        ciotel_core::config::load_file(path).map_err(|e| ExplainError::Config(e.to_string()))?;
+    let config = loaded.config;
+    let candidates: Vec<(String, &OwnershipConfig)> = config
+        .processors
+        .iter()
+        .filter_map(|(id, p)| match p {
+            ProcessorConfig::CicdOwnership(c) => Some((id.to_string(), &**c)),
+            _ => None,
+        })
+        .collect();
+    let found = |id: &str| {
+        candidates
+            .iter()
+            .find(|(c, _)| c == id)
+            .map(|(_, c)| (*c).clone())
+    };
+    if let Some(id) = wanted {
+        return found(id).ok_or_else(|| {
+            ExplainError::Config(format!(
+                "{file}: no cicd_ownership processor `{id}` (it has: {})",
+                names(&candidates)
+            ))
+        });
+    }
+    match candidates.as_slice() {
+        [] => Err(ExplainError::Config(format!(
+            "{file}: no cicd_ownership processor in `processors`"
+        ))),
+        [(_, only)] => Ok((*only).clone()),
+        _ => {
+            let mut in_traces: Vec<String> = config
+                .service
+                .pipelines
+                .iter()
+                .filter(|(id, _)| id.signal == Signal::Traces)
+                .flat_map(|(_, p)| p.processors.iter().map(|id| id.to_string()))
+                .filter(|id| found(id).is_some())
+                .collect();
+            in_traces.sort();
+            in_traces.dedup();
+            match in_traces.as_slice() {
+                [one] => found(one).ok_or_else(|| ExplainError::Config(file.clone())),
+                _ => Err(ExplainError::Config(format!(
+                    "{file}: several cicd_ownership processors ({}); pick one with --processor ID",
+                    names(&candidates)
+                ))),
+            }
+        }
+    }
+}
+
+fn names(candidates: &[(String, &OwnershipConfig)]) -> String {
+    candidates
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Colour only on a terminal, and not when asked not to.

@@ -459,17 +459,17 @@ fn processor(yaml: &str) -> OwnershipProcessor {
 
 #[test]
 fn github_user_rules_override_the_pack() {
-    // `Set up Go` is a named `uses: actions/setup-go` step: the pack cannot know, so it is the
-    // application's. The user's rule makes it the platform's, with a team; explain shows the
-    // owners the daemon's processor wrote (the file is what the `file` exporter would hold).
+    // `Make test-all` is a script: the pack says the application's. The user's rule makes it
+    // (and `Set up …` steps) the platform's, with a team; explain shows the owners the
+    // daemon's processor wrote (the file is what the `file` exporter would hold).
     let mut job = fixture("otel-contrib/githubreceiver/workflow-job-completed.67dbedeb.json");
-    step_result(&mut job, "Set up Go", Some("failure"), Some("skipped"));
+    step_result(&mut job, "Make test-all", Some("failure"), Some("skipped"));
     let run = fixture("otel-contrib/githubreceiver/workflow-run-completed.b985387c.json");
     let p = processor(
         r#"
 rules:
   - name: setup-steps-are-ours
-    match: {name: "glob:Set up *", attributes: {ciotel.span.type: step}}
+    match: {name: ["glob:Set up *", "Make test-all"], attributes: {ciotel.span.type: step}}
     owner: platform
     team: ci-infra
 "#,
@@ -489,19 +489,20 @@ rules:
     let out = check("github-user-rule", &lines, &[]);
     assert_eq!(
         verdict_line(&out),
-        "FAILED — platform: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — platform: job \"test (1.23)\" failed in \"Make test-all\""
     );
     assert!(out.contains("platform (ci-infra)"), "{out}");
 
     // Without the rule, the pack's verdict: the change.
-    let plain = collector_run(|j| step_result(j, "Set up Go", Some("failure"), Some("skipped")));
+    let plain =
+        collector_run(|j| step_result(j, "Make test-all", Some("failure"), Some("skipped")));
     let dir = TempDir::new("explain-plain");
     let file = dir.join("plain.jsonl");
     std::fs::write(&file, plain).expect("write");
     let out = explain(&[file.to_str().expect("path")], None);
     assert_eq!(
         verdict_line(&out.stdout),
-        "FAILED — your change: job \"test (1.23)\" failed in \"Set up Go\""
+        "FAILED — your change: job \"test (1.23)\" failed in \"Make test-all\""
     );
 }
 
@@ -786,5 +787,115 @@ fn invalid_ownership_rules_are_config_errors_with_file_and_line() {
     assert!(
         stderr.contains("bad.yaml:7:48: processors.cicd_ownership.rules[0].match.attributes.cicd.worker.name: invalid regex `^gpu-(`"),
         "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// --config: the daemon config's own cicd_ownership rules
+// ---------------------------------------------------------------------------------------------
+
+/// A daemon config with two `cicd_ownership` processors: `cicd_ownership/ours` (a rule making
+/// `Set up …` steps the platform's, team ci-infra) in the traces pipeline, and
+/// `cicd_ownership/plain` (no rules), defined but unused.
+const TWO_OWNERSHIP_PROCESSORS: &str = r#"
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:0}
+processors:
+  cicd_ownership/ours:
+    rules:
+      - name: make-is-ours
+        match: {name: "Make test-all", attributes: {ciotel.span.type: step}}
+        owner: platform
+        team: ci-infra
+  cicd_ownership/plain:
+    default_owner: application
+exporters:
+  debug: {}
+service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [cicd_ownership/ours], exporters: [debug]}
+"#;
+
+#[test]
+fn config_applies_the_daemons_own_ownership_rules() {
+    // A file written without cicd_ownership (untagged), failed in `Make test-all`: the pack
+    // alone says the change; the config's rule, in its traces pipeline, says the platform.
+    let lines =
+        collector_run(|j| step_result(j, "Make test-all", Some("failure"), Some("skipped")));
+    let dir = TempDir::new("explain-config");
+    let config = dir.join("ciotel.yaml");
+    std::fs::write(&config, TWO_OWNERSHIP_PROCESSORS).expect("write config");
+    let config = config.to_str().expect("utf-8 path");
+    let out = check("github-config-rule", &lines, &["--config", config]);
+    assert_eq!(
+        verdict_line(&out),
+        "FAILED — platform: job \"test (1.23)\" failed in \"Make test-all\""
+    );
+    assert!(out.contains("platform (ci-infra)"), "{out}");
+
+    // The other processor, by id: no rule, the change.
+    let file = dir.join("in.jsonl");
+    std::fs::write(&file, &lines).expect("write");
+    let file = file.to_str().expect("utf-8 path");
+    let plain = explain(
+        &[
+            file,
+            "--config",
+            config,
+            "--processor",
+            "cicd_ownership/plain",
+        ],
+        None,
+    );
+    assert!(plain.ok, "{}", plain.stderr);
+    assert_eq!(
+        verdict_line(&plain.stdout),
+        "FAILED — your change: job \"test (1.23)\" failed in \"Make test-all\""
+    );
+
+    // A processor the file does not have: exit 1, naming what it has.
+    let wrong = explain(
+        &[
+            file,
+            "--config",
+            config,
+            "--processor",
+            "cicd_ownership/nope",
+        ],
+        None,
+    );
+    assert!(!wrong.ok);
+    assert!(
+        wrong
+            .stderr
+            .contains("no cicd_ownership processor `cicd_ownership/nope`")
+            && wrong
+                .stderr
+                .contains("cicd_ownership/ours, cicd_ownership/plain"),
+        "{}",
+        wrong.stderr
+    );
+
+    // Both in traces pipelines: which one is ambiguous.
+    let ambiguous = dir.join("ambiguous.yaml");
+    std::fs::write(
+        &ambiguous,
+        TWO_OWNERSHIP_PROCESSORS.replace(
+            "processors: [cicd_ownership/ours]",
+            "processors: [cicd_ownership/ours, cicd_ownership/plain]",
+        ),
+    )
+    .expect("write config");
+    let out = explain(
+        &[file, "--config", ambiguous.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert!(!out.ok);
+    assert!(
+        out.stderr.contains("pick one with --processor ID"),
+        "{}",
+        out.stderr
     );
 }

@@ -29,6 +29,15 @@
 //! | stage span | `gitlab-{pipeline_id}-{stage name}-g` | 8..16 |
 //! | job, queue, step spans | as `check_run`, with the GitLab job id (`CI_JOB_ID`) | 8..16 |
 //!
+//! The `verdict` span (ciotel's own: who made a failed run fail, a child of the run's root span,
+//! written by the `cicd_ownership` processor) is derived from the root span id and the ids of
+//! the failed job spans it summarises, so a verdict over other jobs is another span, never a
+//! changed one:
+//!
+//! | id | input to SHA-256 | bytes |
+//! |---|---|---|
+//! | verdict span | `{root span id hex}-{job span ids hex, sorted, comma-separated}-v` | 8..16 |
+//!
 //! When several steps of one job share a name, the n-th repeat (n ≥ 1) uses
 //! `{step name}-{n}` as its name in the `check_run` recipe, as the Collector's span names do;
 //! the first keeps the plain name, so unique names (the only case the Collector's ids are
@@ -202,6 +211,18 @@ impl IdRecipe {
             IdRecipe::Legacy => legacy_step(job, step.name, step.number.unwrap_or(0)),
         }
     }
+}
+
+/// The `verdict` span id of a run whose root span is `root`, summarising the failed job spans
+/// `failed_jobs` (in any order; duplicates count once).
+///
+/// Exists so the same verdict gets the same id on every instance, and a verdict over a
+/// different set of jobs can never overwrite it.
+pub fn verdict_span_id(root: &[u8], failed_jobs: &[&[u8]]) -> SpanId {
+    let mut jobs: Vec<String> = failed_jobs.iter().map(hex::encode).collect();
+    jobs.sort();
+    jobs.dedup();
+    span_id(&format!("{}-{}-v", hex::encode(root), jobs.join(",")))
 }
 
 /// For each name in order, how many earlier names were equal to it (0 for the first).

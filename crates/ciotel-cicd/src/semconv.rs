@@ -147,6 +147,9 @@ pub mod span_type {
     pub const QUEUE: &str = "queue";
     /// One step of a job.
     pub const STEP: &str = "step";
+    /// Who made a failed run fail: written by the `cicd_ownership` processor once it is
+    /// known, as a child of the run's root span (the root itself carries no verdict).
+    pub const VERDICT: &str = "verdict";
 }
 
 /// Values of `ciotel.link.type`.

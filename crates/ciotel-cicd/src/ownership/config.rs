@@ -10,7 +10,7 @@
 //!         match: {attributes: {cicd.worker.name: "regex:^gpu-"}}
 //!         owner: platform
 //!         team: ci-infra
-//!     verdict_cache:                             # job verdicts remembered per run (GitHub)
+//!     verdict_cache:                             # job verdicts and failed runs remembered (GitHub)
 //!       max_runs: 4096                           # 0 turns the cache off
 //!       max_jobs_per_run: 256
 //! ```
@@ -76,7 +76,8 @@ impl OwnershipConfig {
     }
 }
 
-/// `verdict_cache:` bounds. Each remembered verdict is a few hundred bytes.
+/// `verdict_cache:` bounds. Each remembered verdict is a few hundred bytes; a remembered failed
+/// run also keeps its root's resource (its repository and pipeline attributes, about 1 KiB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictCacheConfig {

@@ -5,10 +5,24 @@
 //!   deciding rule's name, `default` when none matched) and, when the rule names one,
 //!   `ciotel.owner.team`. Rules are tried in order, the user's before the built-in
 //!   [`packs`]; the first match wins ([`processor`], [`rule`], [`matcher`], [`pattern`]).
-//! - Failed job spans get `ciotel.failure.owner|span|reason|rule`; failed run spans the same,
-//!   summarised over their failed jobs, plus `ciotel.failure.job|jobs` ([`verdict`]). Runs
-//!   whose jobs came in earlier batches are judged from a bounded [`cache`].
+//! - Failed job spans get `ciotel.failure.owner|span|reason|rule` ([`verdict`]): a job's
+//!   verdict is a function of its own event (its steps come with it).
+//! - A failed run's verdict, summarised over its failed jobs (`ciotel.failure.owner|span|
+//!   reason|rule|job|jobs`), is not written on the run's root span but into a `verdict` span,
+//!   a child of the root, written once it is known ([`verdict_span`]): from the jobs in the same
+//!   batch (the API poller, GitLab's pipeline hook, a file given to `ciotel explain`) or the
+//!   bounded [`cache`] of jobs and failed runs this instance saw earlier, whichever came first.
 //! - [`tree`] indexes a batch's spans as traces; the renderer uses it too.
+//!
+//! **One answer per id.** Every span this processor writes or changes carries only what the
+//! one event that produced it says (plus rules and packs): the same span emitted again by a
+//! redelivery, by the webhook and the poller, or by another gateway instance, in any order,
+//! has the same content. What depends on other events (the run's verdict) goes into the
+//! `verdict` span, whose id is derived from the root span id and the failed jobs it
+//! summarises (`ids::verdict_span_id`), so a verdict over other jobs is another span, never a
+//! changed one. To ask a backend "whose fault", query the `verdict` spans of the trace
+//! (`ciotel.span.type = verdict`); when there are several (instances that saw different
+//! jobs), the one with the highest `ciotel.failure.jobs` saw the most.
 
 pub mod cache;
 pub mod config;
@@ -22,6 +36,7 @@ pub mod rule;
 pub mod span_view;
 pub mod tree;
 pub mod verdict;
+pub mod verdict_span;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -8,11 +8,15 @@ pub const OWNER: &str = "ciotel.owner";
 /// `ciotel.owner.rule` on every span: the name of the rule that decided its owner
 /// (`default` when no rule matched), so every decision can be explained.
 pub const OWNER_RULE: &str = "ciotel.owner.rule";
+/// `ciotel.owner.basis` on every span: what its owner was decided on: `rule:<name>` (one of
+/// the user's rules), `pack:<pack>/<entry>` (a built-in pack, e.g.
+/// `pack:github_actions/checkout`) or `default` (no rule matched: `default_owner`).
+pub const OWNER_BASIS: &str = "ciotel.owner.basis";
 /// `ciotel.owner.team`: the team the deciding rule names, when it names one.
 pub const OWNER_TEAM: &str = "ciotel.owner.team";
 
-/// `ciotel.failure.owner` on failed job and run spans: `platform`, `application`, `mixed`
-/// (runs only) or `unknown`.
+/// `ciotel.failure.owner` on failed job spans and on a failed run's `verdict` span:
+/// `platform`, `application`, `mixed` (runs only) or `unknown`.
 pub const FAILURE_OWNER: &str = "ciotel.failure.owner";
 /// `ciotel.failure.span`: the first failing step or phase, by time (on a run: that of its
 /// first failed job); absent when no finer span is known.
@@ -23,9 +27,9 @@ pub const FAILURE_REASON: &str = "ciotel.failure.reason";
 /// `ciotel.failure.rule`: which verdict rule decided (see [`rule`]), so a verdict explains
 /// itself as ownership does.
 pub const FAILURE_RULE: &str = "ciotel.failure.rule";
-/// `ciotel.failure.job` on failed run spans: the name of its first failed job, by time.
+/// `ciotel.failure.job` on a run's `verdict` span: the name of its first failed job, by time.
 pub const FAILURE_JOB: &str = "ciotel.failure.job";
-/// `ciotel.failure.jobs` (int) on failed run spans: how many failed jobs the verdict summarises.
+/// `ciotel.failure.jobs` (int) on a run's `verdict` span: how many failed jobs it summarises.
 pub const FAILURE_JOBS: &str = "ciotel.failure.jobs";
 
 /// The `ciotel.owner.rule` of a span no rule matched (it got `default_owner`).
@@ -45,11 +49,9 @@ pub mod rule {
     pub const NO_FAILING_STEP: &str = "no_failing_step";
     /// The job had a runner but no steps are known and the platform gave no reason: unknown.
     pub const NO_STEPS: &str = "no_steps";
-    /// Run: summarised over failed jobs that arrived in the same batch (GitLab's pipeline
-    /// payload, the GitHub API poller).
+    /// Run: summarised over its failed jobs (from the same batch or this instance's cache;
+    /// which is not written, so the same jobs give the same span wherever they came from).
     pub const JOBS: &str = "jobs";
-    /// Run: summarised over job verdicts this instance remembered (GitHub webhooks).
-    pub const CACHE: &str = "cache";
-    /// Run: no failed job is known: unknown.
+    /// Run: no failed job is known: unknown (`ciotel explain` only; no verdict span says it).
     pub const NO_JOBS: &str = "no_jobs";
 }

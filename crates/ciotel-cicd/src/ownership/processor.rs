@@ -2,25 +2,26 @@
 //! runs. A [`Transform`]: one batch in, the same batch out with attributes added.
 //!
 //! Spans that already carry `ciotel.owner` keep it (an upstream ciotel, or a tool inside a
-//! job that knows better, decided first), and job and run spans that already carry a verdict
-//! keep it, except a run verdict of `unknown`, which is judged again: a batch holding the
-//! run's jobs (a file given to `ciotel explain`, the API poller's copy of the run) knows more.
+//! job that knows better, decided first), and job spans that already carry a verdict keep it.
+//! A run's verdict is never written on its root span: it goes into a `verdict` span under the
+//! root once it is known ([`super::verdict_span`]), so no span is ever emitted twice with two
+//! answers.
 
 use ciotel_core::processors::Transform;
 use ciotel_core::signal::Batch;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
-use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
-use std::collections::HashSet;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span};
 
-use super::cache::VerdictCache;
+use super::cache::{FailedRoot, VerdictCache};
 use super::config::OwnershipConfig;
 use super::names::{self, rule};
-use super::owner::{FailureOwner, Owner};
+use super::owner::Owner;
 use super::packs::Pack;
 use super::rule::Rule;
 use super::span_view::{Origin, SpanView, find, kv_str, set};
-use super::tree::{Forest, Loc};
-use super::verdict::{JobVerdict, judge_job, own_reason, summarise};
+use super::tree::{Forest, Loc, Trace};
+use super::verdict::{JobVerdict, judge_job, summarise};
+use super::verdict_span::{self, Home};
 use crate::semconv::span_type;
 
 /// Which rule gave a span its owner.
@@ -32,14 +33,38 @@ pub struct Decision<'a> {
     pub rule: &'a str,
     /// The team the rule names.
     pub team: Option<&'a str>,
+    /// Whether the rule is the user's, a built-in pack's, or none matched.
+    pub basis: Basis,
+}
+
+/// What an owner was decided on: written as `ciotel.owner.basis`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// One of the user's `rules` (`rule:<name>`).
+    Rule,
+    /// A built-in pack's entry (`pack:<pack>/<entry>`).
+    Pack,
+    /// No rule matched: `default_owner` (`default`).
+    Default,
 }
 
 impl Decision<'_> {
-    /// `ciotel.owner`, `ciotel.owner.rule` and, with a team, `ciotel.owner.team`.
+    /// `ciotel.owner.basis`: `rule:<name>`, `pack:<pack>/<entry>` or `default`.
+    pub fn basis_text(&self) -> String {
+        match self.basis {
+            Basis::Rule => format!("rule:{}", self.rule),
+            Basis::Pack => format!("pack:{}", self.rule),
+            Basis::Default => names::DEFAULT_RULE.to_owned(),
+        }
+    }
+
+    /// `ciotel.owner`, `ciotel.owner.rule`, `ciotel.owner.basis` and, with a team,
+    /// `ciotel.owner.team`.
     pub fn attributes(&self) -> Vec<KeyValue> {
         let mut out = vec![
             kv_str(names::OWNER, self.owner.as_str()),
             kv_str(names::OWNER_RULE, self.rule),
+            kv_str(names::OWNER_BASIS, &self.basis_text()),
         ];
         if let Some(team) = self.team {
             out.push(kv_str(names::OWNER_TEAM, team));
@@ -71,41 +96,57 @@ impl OwnershipProcessor {
     /// The owner of `span`: the first matching rule (the user's, then the packs'), else
     /// `default_owner`.
     pub fn decide(&self, span: &SpanView<'_>) -> Decision<'_> {
-        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
-        match self
-            .rules
-            .iter()
-            .chain(pack_rules)
-            .find(|r| r.matcher.matches(span))
-        {
-            Some(r) => Decision {
+        fn decision(r: &Rule, basis: Basis) -> Decision<'_> {
+            Decision {
                 owner: r.owner,
                 rule: &r.name,
                 team: r.team.as_deref(),
-            },
-            None => Decision {
-                owner: self.default_owner,
-                rule: names::DEFAULT_RULE,
-                team: None,
-            },
+                basis,
+            }
+        }
+        if let Some(r) = self.rules.iter().find(|r| r.matcher.matches(span)) {
+            return decision(r, Basis::Rule);
+        }
+        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
+        if let Some(r) = pack_rules.into_iter().find(|r| r.matcher.matches(span)) {
+            return decision(r, Basis::Pack);
+        }
+        Decision {
+            owner: self.default_owner,
+            rule: names::DEFAULT_RULE,
+            team: None,
+            basis: Basis::Default,
         }
     }
 
-    /// Tags and judges the spans of `groups` in place.
-    pub fn process(&self, groups: &mut [ResourceSpans]) {
+    /// Tags and judges the spans of `groups` in place, adding `verdict` spans where a run's
+    /// verdict became known.
+    pub fn process(&self, groups: &mut Vec<ResourceSpans>) {
         self.tag(groups);
         let edits = self.verdicts(groups);
-        for (loc, attrs) in edits {
-            let Some(span) = groups
-                .get_mut(loc.resource)
-                .and_then(|rs| rs.scope_spans.get_mut(loc.scope))
-                .and_then(|ss| ss.spans.get_mut(loc.span))
-            else {
-                continue;
-            };
-            for kv in attrs {
-                set(&mut span.attributes, kv);
+        for (loc, attrs) in edits.attributes {
+            if let Some(span) = span_at(groups, loc) {
+                for kv in attrs {
+                    set(&mut span.attributes, kv);
+                }
             }
+        }
+        for (home, mut span) in edits.spans {
+            let resource: &[KeyValue] = home
+                .resource
+                .as_ref()
+                .map(|r| r.attributes.as_slice())
+                .unwrap_or_default();
+            let scope = home.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+            let owner = self
+                .decide(&SpanView {
+                    span: &span,
+                    resource,
+                    scope,
+                })
+                .attributes();
+            span.attributes.extend(owner);
+            groups.push(home.holding(span));
         }
     }
 
@@ -140,90 +181,198 @@ impl OwnershipProcessor {
         }
     }
 
-    /// The verdict attributes to add, per copy of each failed job and run span.
-    fn verdicts(&self, groups: &[ResourceSpans]) -> Vec<(Loc, Vec<KeyValue>)> {
+    /// The verdict attributes to add to failed job spans, and the verdict spans to add.
+    fn verdicts(&self, groups: &[ResourceSpans]) -> Edits {
         let forest = Forest::build(groups);
-        let mut edits = Vec::new();
-        let mut add = |node: usize, attrs: Vec<KeyValue>| {
-            for &loc in &forest.nodes[node].locs {
-                edits.push((loc, attrs.clone()));
-            }
-        };
+        let mut edits = Edits::default();
         for trace in &forest.traces {
-            let mut jobs: Vec<(Vec<u8>, JobVerdict)> = Vec::new();
-            let mut has_jobs = false;
-            for &n in &trace.nodes {
-                let view = forest.nodes[n].view;
-                if view.span_type().as_deref() != Some(span_type::JOB) {
-                    continue;
-                }
-                has_jobs = true;
-                if !view.failed() {
-                    continue;
-                }
-                let verdict = match JobVerdict::from_span(&view) {
-                    Some(existing) => existing,
-                    None => {
-                        let v = judge_job(&forest, n, &self.packs);
-                        add(n, v.attributes());
-                        v
-                    }
-                };
-                if view.allowed_to_fail() {
-                    continue;
-                }
-                self.cache
-                    .remember(&trace.trace_id, &view.span.span_id, &verdict);
-                jobs.push((view.span.span_id.clone(), verdict));
-            }
-            for &n in &trace.nodes {
-                let view = forest.nodes[n].view;
-                if !view.failed() {
-                    continue;
-                }
-                let ty = view.span_type();
-                if ty.as_deref() == Some(span_type::RUN) {
-                    let known = view
-                        .attr(names::FAILURE_OWNER)
-                        .is_some_and(|o| FailureOwner::parse(&o) != FailureOwner::Unknown);
-                    if known {
-                        continue;
-                    }
-                    let in_batch: HashSet<Vec<u8>> =
-                        jobs.iter().map(|(id, _)| id.clone()).collect();
-                    let remembered: Vec<JobVerdict> = self
-                        .cache
-                        .recall(&trace.trace_id)
-                        .into_iter()
-                        .filter(|(id, _)| !in_batch.contains(id))
-                        .map(|(_, v)| v)
-                        .collect();
-                    let source = if remembered.is_empty() {
-                        rule::JOBS
-                    } else {
-                        rule::CACHE
-                    };
-                    let all = jobs
-                        .iter()
-                        .map(|(_, v)| v.clone())
-                        .chain(remembered)
-                        .collect();
-                    add(n, summarise(all, source, own_reason(&view)).attributes());
-                } else if ty.is_none()
-                    && !has_jobs
-                    && forest.nodes[n].parent.is_none()
-                    && view.span.parent_span_id.is_empty()
-                    && view.origin() == Origin::Platform
-                    && JobVerdict::from_span(&view).is_none()
-                {
-                    // A platform that reports a run as one tree with no jobs (Jenkins): the
-                    // root is judged as a job is.
-                    add(n, judge_job(&forest, n, &self.packs).attributes());
-                }
+            let (jobs, has_jobs) = self.job_verdicts(&forest, trace, &mut edits);
+            self.run_verdict(groups, &forest, trace, &jobs, &mut edits);
+            if !has_jobs {
+                platform_root(groups, &forest, trace, &self.packs, &mut edits);
             }
         }
         edits
     }
+
+    /// Judges the trace's failed jobs that carry no verdict yet (a job's verdict is a function
+    /// of its own event: its steps come with it) and remembers them for their run. Returns the
+    /// failed jobs that count for the run, and whether the trace has job spans at all.
+    fn job_verdicts(
+        &self,
+        forest: &Forest<'_>,
+        trace: &Trace,
+        edits: &mut Edits,
+    ) -> (Vec<(Vec<u8>, JobVerdict)>, bool) {
+        let mut jobs = Vec::new();
+        let mut has_jobs = false;
+        for &n in &trace.nodes {
+            let view = forest.nodes[n].view;
+            if view.span_type().as_deref() != Some(span_type::JOB) {
+                continue;
+            }
+            has_jobs = true;
+            if !view.failed() {
+                continue;
+            }
+            let verdict = match JobVerdict::from_span(&view) {
+                Some(existing) => existing,
+                None => {
+                    let v = judge_job(forest, n, &self.packs);
+                    edits.add(forest, n, v.attributes());
+                    v
+                }
+            };
+            if view.allowed_to_fail() {
+                continue;
+            }
+            self.cache
+                .remember(&trace.trace_id, &view.span.span_id, &verdict);
+            jobs.push((view.span.span_id.clone(), verdict));
+        }
+        (jobs, has_jobs)
+    }
+
+    /// The verdict span of the trace's failed run, when one is known now: the run's root is in
+    /// the batch (or remembered as failed) and failed jobs are in the batch (or remembered).
+    /// Its id names the jobs it summarises, so the same id always carries the same verdict.
+    fn run_verdict(
+        &self,
+        groups: &[ResourceSpans],
+        forest: &Forest<'_>,
+        trace: &Trace,
+        batch_jobs: &[(Vec<u8>, JobVerdict)],
+        edits: &mut Edits,
+    ) {
+        let root = trace
+            .nodes
+            .iter()
+            .copied()
+            .find(|&n| forest.nodes[n].view.span_type().as_deref() == Some(span_type::RUN));
+        let root = match root {
+            Some(n) => {
+                let view = forest.nodes[n].view;
+                if !view.failed() {
+                    return;
+                }
+                let loc = forest.nodes[n].locs[0];
+                let root = FailedRoot {
+                    span_id: view.span.span_id.clone(),
+                    end: view.span.end_time_unix_nano,
+                    home: Home::of(groups, loc.resource, loc.scope),
+                };
+                self.cache
+                    .remember_failed_root(&trace.trace_id, root.clone());
+                root
+            }
+            // The run came first (in an earlier batch): the jobs' batch writes its verdict.
+            None if batch_jobs.is_empty() => return,
+            None => match self.cache.recall_failed_root(&trace.trace_id) {
+                Some(root) => root,
+                None => return,
+            },
+        };
+        let mut all: Vec<(Vec<u8>, JobVerdict)> = self.cache.recall(&trace.trace_id);
+        for (id, verdict) in batch_jobs {
+            match all.iter_mut().find(|(known, _)| known == id) {
+                Some(entry) => entry.1 = verdict.clone(),
+                None => all.push((id.clone(), verdict.clone())),
+            }
+        }
+        if all.is_empty() {
+            return;
+        }
+        let ids: Vec<&[u8]> = all.iter().map(|(id, _)| id.as_slice()).collect();
+        let verdict = summarise(
+            all.iter().map(|(_, v)| v.clone()).collect(),
+            rule::JOBS,
+            crate::semconv::result::FAILURE.to_owned(),
+        );
+        let span = verdict_span::build(
+            &trace.trace_id,
+            &root.span_id,
+            root.end,
+            &ids,
+            verdict.attributes(),
+        );
+        edits.add_span(forest, trace, root.home, span);
+    }
+}
+
+/// What [`OwnershipProcessor::verdicts`] adds to a batch.
+#[derive(Debug, Default)]
+struct Edits {
+    /// Attributes, per copy of a span.
+    attributes: Vec<(Loc, Vec<KeyValue>)>,
+    /// New spans, each with the resource and scope it goes out with.
+    spans: Vec<(Home, Span)>,
+}
+
+impl Edits {
+    /// `attrs` on every copy of `node`.
+    fn add(&mut self, forest: &Forest<'_>, node: usize, attrs: Vec<KeyValue>) {
+        for &loc in &forest.nodes[node].locs {
+            self.attributes.push((loc, attrs.clone()));
+        }
+    }
+
+    /// `span`, unless the batch already holds a span of that id (written upstream, or
+    /// earlier: the same id carries the same verdict).
+    fn add_span(&mut self, forest: &Forest<'_>, trace: &Trace, home: Home, span: Span) {
+        let present = trace
+            .nodes
+            .iter()
+            .any(|&n| forest.nodes[n].view.span.span_id == span.span_id);
+        if !present {
+            self.spans.push((home, span));
+        }
+    }
+}
+
+/// A platform that reports a run as one tree with no jobs (Jenkins): its failed root is
+/// judged as a job is, and the verdict goes into a verdict span under it.
+fn platform_root(
+    groups: &[ResourceSpans],
+    forest: &Forest<'_>,
+    trace: &Trace,
+    packs: &[&Pack],
+    edits: &mut Edits,
+) {
+    for &n in &trace.roots {
+        let node = &forest.nodes[n];
+        let view = node.view;
+        let is_platform_root = view.span_type().is_none()
+            && node.parent.is_none()
+            && view.span.parent_span_id.is_empty()
+            && view.origin() == Origin::Platform;
+        if !is_platform_root || !view.failed() || node.children.is_empty() {
+            continue;
+        }
+        let id = view.span.span_id.as_slice();
+        let verdict = judge_job(forest, n, packs);
+        let span = verdict_span::build(
+            &trace.trace_id,
+            id,
+            view.span.end_time_unix_nano,
+            &[id],
+            verdict.attributes(),
+        );
+        let loc = node.locs[0];
+        edits.add_span(
+            forest,
+            trace,
+            Home::of(groups, loc.resource, loc.scope),
+            span,
+        );
+    }
+}
+
+/// The span at `loc`.
+fn span_at(groups: &mut [ResourceSpans], loc: Loc) -> Option<&mut Span> {
+    groups
+        .get_mut(loc.resource)
+        .and_then(|rs| rs.scope_spans.get_mut(loc.scope))
+        .and_then(|ss| ss.spans.get_mut(loc.span))
 }
 
 impl Transform for OwnershipProcessor {

@@ -7,6 +7,7 @@ use crate::ownership::owner::FailureOwner;
 use crate::ownership::span_view::{Origin, SpanView};
 use crate::ownership::tree::Forest;
 use crate::ownership::verdict::{JobVerdict, RunVerdict, own_reason, summarise};
+use crate::ownership::verdict_span;
 use crate::semconv::{self, span_type};
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
 
@@ -124,7 +125,7 @@ impl RunView {
         };
         let verdict = match (&outcome, root) {
             (Outcome::Failed, Some(r)) => Some(
-                stored_run_verdict(&view(r), &failed_jobs).unwrap_or_else(|| {
+                stored_run_verdict(forest, t, r, &failed_jobs).unwrap_or_else(|| {
                     summarise(failed_jobs.clone(), names::rule::JOBS, own_reason(&view(r)))
                 }),
             ),
@@ -177,50 +178,24 @@ fn unjudged(job: &SpanView<'_>) -> JobVerdict {
     }
 }
 
-/// The verdict the run span carries, when the processor judged it.
-fn stored_run_verdict(run: &SpanView<'_>, failed_jobs: &[JobVerdict]) -> Option<RunVerdict> {
-    let owner = FailureOwner::parse(&run.attr(names::FAILURE_OWNER)?);
-    let rule = match run.attr(names::FAILURE_RULE).as_deref() {
-        Some(names::rule::CACHE) => names::rule::CACHE,
-        Some(names::rule::NO_JOBS) => names::rule::NO_JOBS,
-        _ => names::rule::JOBS,
-    };
-    let reason = run.attr(names::FAILURE_REASON).unwrap_or_default();
-    let first_job = run.attr(names::FAILURE_JOB);
-    let first = match &first_job {
-        Some(name) => failed_jobs
-            .iter()
-            .find(|j| &j.job == name)
-            .cloned()
-            .or_else(|| {
-                Some(JobVerdict {
-                    job: name.clone(),
-                    owner,
-                    span: run.attr(names::FAILURE_SPAN),
-                    reason: reason.clone(),
-                    rule: String::new(),
-                    start: 0,
-                })
-            }),
-        // Judged as a job itself (Jenkins): the run is its own "job".
-        None => run.attr(names::FAILURE_SPAN).map(|span| JobVerdict {
-            job: run.span.name.clone(),
-            owner,
-            span: Some(span),
-            reason: reason.clone(),
-            rule: run.attr(names::FAILURE_RULE).unwrap_or_default(),
-            start: run.span.start_time_unix_nano,
-        }),
-    };
-    let jobs = run
-        .attr(names::FAILURE_JOBS)
-        .and_then(|j| j.parse().ok())
-        .unwrap_or(failed_jobs.len());
-    Some(RunVerdict {
-        owner,
-        first,
-        jobs,
-        rule,
-        reason,
-    })
+/// The verdict of the run whose root span is `root`: that of its `verdict` span that
+/// summarises the most jobs (then the lowest id), when the processor wrote one.
+fn stored_run_verdict(
+    forest: &Forest<'_>,
+    trace: usize,
+    root: usize,
+    failed_jobs: &[JobVerdict],
+) -> Option<RunVerdict> {
+    let root_view = forest.nodes[root].view;
+    forest.traces[trace]
+        .nodes
+        .iter()
+        .map(|&n| forest.nodes[n].view)
+        .filter(|v| verdict_span::is_verdict(v) && v.span.parent_span_id == root_view.span.span_id)
+        .filter_map(|v| {
+            verdict_span::read(&v, &root_view, failed_jobs)
+                .map(|verdict| (v.span.span_id.clone(), verdict))
+        })
+        .min_by(|(a_id, a), (b_id, b)| b.jobs.cmp(&a.jobs).then(a_id.cmp(b_id)))
+        .map(|(_, v)| v)
 }

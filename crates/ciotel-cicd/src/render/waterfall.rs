@@ -1,6 +1,7 @@
 //! The text waterfall of one run: a heading, a time scale, then one row per span — indented
 //! by depth, its owner, its duration, `✗` when it failed, and a bar placed and scaled on the
-//! run's time window.
+//! run's time window. `verdict` spans get no row: the verdict line under the waterfall says
+//! what they say.
 //!
 //! ```text
 //! RUN CodeQL — run 2202229078, attempt 1 — octo-org/octo-repo — 2021-08-05T10:33:58Z
@@ -15,6 +16,7 @@ use super::style::{Painter, Style};
 use crate::ownership::names;
 use crate::ownership::owner::Owner;
 use crate::ownership::tree::Forest;
+use crate::ownership::verdict_span;
 use crate::time::Timestamp;
 
 /// Widest name column (indentation included); longer names are cut with `…`.
@@ -120,6 +122,10 @@ fn rows(forest: &Forest<'_>, run: &RunView) -> Vec<Row> {
     let mut stack: Vec<(usize, usize)> = trace.roots.iter().rev().map(|&r| (r, 0)).collect();
     while let Some((node, depth)) = stack.pop() {
         if std::mem::replace(&mut seen[node], true) {
+            continue;
+        }
+        // The verdict line says what a verdict span says.
+        if verdict_span::is_verdict(&forest.nodes[node].view) {
             continue;
         }
         out.push(Row { depth, node });

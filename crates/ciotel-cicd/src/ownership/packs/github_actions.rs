@@ -1,21 +1,26 @@
-//! GitHub Actions: which of a job's spans are the platform's.
+//! GitHub Actions: which of a job's spans are the platform's, by the names steps have, with no
+//! call to the API.
 //!
 //! Rules apply to spans of the `github` receiver (`vcs.provider.name = github`, origin
-//! platform), in this order:
+//! platform), in this order (names match case-insensitively, except the runner's own):
 //!
 //! | rule | spans | owner |
 //! |---|---|---|
 //! | `github_actions/queue` | `queue` spans (waiting for a runner) | platform |
 //! | `github_actions/runner` | steps `Set up job`, `Set up runner`, `Complete job`, `Initialize containers`, `Stop containers` | platform |
-//! | `github_actions/post-cleanup` | steps `Post …` (post-job cleanup of actions) | platform |
-//! | `github_actions/checkout` | steps `Run actions/checkout@…` | platform |
-//! | `github_actions/cache` | steps `Run actions/cache@…`, `Run actions/cache/restore@…`, `Run actions/cache/save@…` | platform |
-//! | `github_actions/setup` | steps `Run actions/setup-*@…` (setup-node, setup-go, …) | platform |
-//! | `github_actions/steps` | every other step (`Run make test`, named steps) | application |
+//! | `github_actions/checkout` | `Run actions/checkout@…`; `Checkout`, `Check out`, `Checkout repo`/`repository`/`code`/`source` | platform |
+//! | `github_actions/setup` | `Run actions/setup-*@…`; `Set up`/`Setup`/`Install` + a toolchain (`Python`, `Node`, `Go`, `Rust`, `Java`, `JDK`, `Ruby`, `.NET`, `Docker Buildx`, …), then versions or `${{ … }}` only | platform |
+//! | `github_actions/cache` | `Run actions/cache@…` (`/restore`, `/save`); `Cache …`, `Restore cache`, `Save cache`, `Restore … cache` | platform |
+//! | `github_actions/artifacts` | `Run actions/upload-artifact@…`, `Run actions/download-artifact@…`; `Upload artifact(s)`, `Download artifact(s)` | platform |
+//! | `github_actions/docker` | `Run docker/login-action@…`, `docker/setup-buildx-action`, `docker/setup-qemu-action` | platform |
+//! | `github_actions/pre-post` | `Pre <x>` / `Post <x>` where `<x>` is any of the above (GitHub names an action's pre and post steps after the step; it also writes `Post actions/cache@v3`, without `Run`) | platform |
+//! | `github_actions/steps` | every other step (`Run make test`, `Install dependencies`, named steps, and the `Pre`/`Post` twins of those) | application |
 //!
 //! GitHub names an unnamed `uses:` step `Run {action}@{ref}`; a step the workflow names
-//! itself (`name: Checkout`) is matched by that name, so it falls to `github_actions/steps`.
-//! Add a rule of your own to claim such steps.
+//! itself is matched by that name, so only the common names above are known. A `Pre`/`Post`
+//! step gets the owner the pack gives the step it wraps; a user rule that claims a named
+//! step should claim its `Post` twin too (`glob:Post Deploy*`). Every decision says which
+//! entry made it in `ciotel.owner.basis` (`pack:github_actions/checkout`).
 //!
 //! GitHub reports no failure reason beyond the conclusion, so the pack has no reason table.
 
@@ -43,9 +48,68 @@ fn step() -> SpanMatch {
     )
 }
 
+/// A step named by an action GitHub runs by default: `Run owner/action@ref` (also without
+/// `Run`, as some `Post` steps are written).
+fn action(name: &str) -> String {
+    format!(r"(?:Run )?{name}(?:@\S*)?")
+}
+
+/// Toolchains a `Set up …` / `Install …` step of that name installs.
+const TOOLCHAINS: &str = r"(?:Python|Node(?:\.?js)?|Go|Golang|Rust|Rust toolchain|Java|JDK|\.NET(?: Core)?|dotnet|Ruby|PHP|Elixir|Erlang|OTP|Deno|Bun|pnpm|Gradle|Maven|QEMU|Docker Buildx|Buildx|Zig|Flutter|Dart|Terraform|Helm|kubectl|Haskell|GHC|Scala|sbt|Julia|R|Conda|Miniconda|uv|Poetry)";
+
+/// The platform entries: (entry, name regexes without anchors).
+fn platform_entries() -> Vec<(&'static str, Vec<String>)> {
+    let version = r"(?: (?:v?[0-9][\w.+-]*|stable|nightly|beta|latest|toolchain|SDK|environment|\$\{\{[^}]*\}\}|\([^)]*\)))*";
+    vec![
+        (
+            "checkout",
+            vec![
+                action("actions/checkout"),
+                r"Check ?out(?: (?:the )?(?:repo|repository|code|source|sources|project))?"
+                    .to_owned(),
+            ],
+        ),
+        (
+            "setup",
+            vec![
+                action(r"actions/setup-[A-Za-z0-9_.-]+"),
+                format!(r"(?:Set ?up|Install)(?: the)? {TOOLCHAINS}{version}"),
+            ],
+        ),
+        (
+            "cache",
+            vec![
+                action("actions/cache(?:/restore|/save)?"),
+                r"Cache(?: .*)?".to_owned(),
+                r"(?:Restore|Save)(?: .*)? cache".to_owned(),
+            ],
+        ),
+        (
+            "artifacts",
+            vec![
+                action("actions/(?:upload|download)-artifact"),
+                r"(?:Upload|Download)(?: the)? artifacts?".to_owned(),
+            ],
+        ),
+        (
+            "docker",
+            vec![action(
+                "docker/(?:login-action|setup-buildx-action|setup-qemu-action)",
+            )],
+        ),
+    ]
+}
+
+/// One case-insensitive pattern for the whole name, any of `bodies`.
+fn whole_name(bodies: &[String]) -> Pattern {
+    pattern(&format!("regex:(?i)^(?:{})$", bodies.join("|")))
+}
+
 pub(super) fn pack() -> Pack {
     let platform = Owner::Platform;
-    let rules = vec![
+    let entries = platform_entries();
+    let wrapped: Vec<String> = entries.iter().flat_map(|(_, b)| b.clone()).collect();
+    let mut rules = vec![
         Rule::new(
             "github_actions/queue",
             github().attribute(
@@ -65,28 +129,27 @@ pub(super) fn pack() -> Pack {
             ])),
             platform,
         ),
-        Rule::new(
-            "github_actions/post-cleanup",
-            step().names([pattern("glob:Post *")]),
-            platform,
-        ),
-        Rule::new(
-            "github_actions/checkout",
-            step().names([pattern("regex:^Run actions/checkout(@|$)")]),
-            platform,
-        ),
-        Rule::new(
-            "github_actions/cache",
-            step().names([pattern("regex:^Run actions/cache(/restore|/save)?(@|$)")]),
-            platform,
-        ),
-        Rule::new(
-            "github_actions/setup",
-            step().names([pattern("regex:^Run actions/setup-[A-Za-z0-9_.-]+(@|$)")]),
-            platform,
-        ),
-        Rule::new("github_actions/steps", step(), Owner::Application),
     ];
+    for (entry, bodies) in &entries {
+        rules.push(Rule::new(
+            &format!("github_actions/{entry}"),
+            step().names([whole_name(bodies)]),
+            platform,
+        ));
+    }
+    rules.push(Rule::new(
+        "github_actions/pre-post",
+        step().names([pattern(&format!(
+            "regex:(?i)^(?:Pre|Post) (?:{})$",
+            wrapped.join("|")
+        ))]),
+        platform,
+    ));
+    rules.push(Rule::new(
+        "github_actions/steps",
+        step(),
+        Owner::Application,
+    ));
     Pack {
         name: PackName::GithubActions,
         rules,

@@ -60,7 +60,7 @@ fn every_span_gets_an_owner_and_the_rule_that_decided() {
         (
             "Post Run actions/cache@v4",
             "platform",
-            "github_actions/post-cleanup",
+            "github_actions/pre-post",
         ),
         ("Complete job", "platform", "github_actions/runner"),
     ];
@@ -262,4 +262,168 @@ fn spans_from_inside_the_job_are_not_the_packs() {
         })
         .collect();
     assert_eq!(owners, ["github_actions/runner", "default"]);
+}
+
+/// `(ciotel.owner, ciotel.owner.basis)` of every step of a job with these step names.
+fn owners_by_name(names: &[&str], yaml: &str) -> Vec<(String, String, String)> {
+    let job = CiEvent::Job(job(
+        "github",
+        "12",
+        "build",
+        CiResult::Success,
+        steps(names, &[]),
+        true,
+    ));
+    let g = judged(&[job], yaml);
+    names
+        .iter()
+        .map(|n| {
+            let s = named(&g, n);
+            let attr = |k| crate::ownership::span_view::span_attr(s, k).unwrap_or_default();
+            (
+                (*n).to_owned(),
+                attr(crate::ownership::names::OWNER),
+                attr(crate::ownership::names::OWNER_BASIS),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn steps_are_known_by_the_shape_of_their_names() {
+    let expect = [
+        ("Set up job", "platform", "pack:github_actions/runner"),
+        ("Checkout", "platform", "pack:github_actions/checkout"),
+        (
+            "Checkout repository",
+            "platform",
+            "pack:github_actions/checkout",
+        ),
+        (
+            "Run actions/checkout@v4",
+            "platform",
+            "pack:github_actions/checkout",
+        ),
+        ("Set up Python", "platform", "pack:github_actions/setup"),
+        (
+            "Set up Python ${{ matrix.python }}",
+            "platform",
+            "pack:github_actions/setup",
+        ),
+        ("Install Rust", "platform", "pack:github_actions/setup"),
+        (
+            "Install Rust toolchain",
+            "platform",
+            "pack:github_actions/setup",
+        ),
+        ("Setup Node", "platform", "pack:github_actions/setup"),
+        ("Set up JDK 17", "platform", "pack:github_actions/setup"),
+        (
+            "Run actions/setup-go@v5",
+            "platform",
+            "pack:github_actions/setup",
+        ),
+        ("Cache cargo", "platform", "pack:github_actions/cache"),
+        ("Restore cache", "platform", "pack:github_actions/cache"),
+        (
+            "Run actions/cache/restore@v4",
+            "platform",
+            "pack:github_actions/cache",
+        ),
+        (
+            "Upload artifacts",
+            "platform",
+            "pack:github_actions/artifacts",
+        ),
+        (
+            "Upload artifact",
+            "platform",
+            "pack:github_actions/artifacts",
+        ),
+        (
+            "Run actions/download-artifact@v4",
+            "platform",
+            "pack:github_actions/artifacts",
+        ),
+        (
+            "Run docker/login-action@v3",
+            "platform",
+            "pack:github_actions/docker",
+        ),
+        (
+            "Run docker/setup-buildx-action@v3",
+            "platform",
+            "pack:github_actions/docker",
+        ),
+        (
+            "Pre Run docker/login-action@v3",
+            "platform",
+            "pack:github_actions/pre-post",
+        ),
+        (
+            "Post Install Rust",
+            "platform",
+            "pack:github_actions/pre-post",
+        ),
+        (
+            "Post Run actions/checkout@v4",
+            "platform",
+            "pack:github_actions/pre-post",
+        ),
+        (
+            "Post actions/cache@v3",
+            "platform",
+            "pack:github_actions/pre-post",
+        ),
+        (
+            "Install dependencies",
+            "application",
+            "pack:github_actions/steps",
+        ),
+        (
+            "Install Python dependencies",
+            "application",
+            "pack:github_actions/steps",
+        ),
+        (
+            "Set up database",
+            "application",
+            "pack:github_actions/steps",
+        ),
+        ("Run cargo test", "application", "pack:github_actions/steps"),
+        ("Build", "application", "pack:github_actions/steps"),
+        ("Post Build", "application", "pack:github_actions/steps"),
+        ("Pre Deploy", "application", "pack:github_actions/steps"),
+        ("Complete job", "platform", "pack:github_actions/runner"),
+    ];
+    let names: Vec<&str> = expect.iter().map(|(n, _, _)| *n).collect();
+    let got = owners_by_name(&names, "");
+    for ((name, owner_, basis), (_, got_owner, got_basis)) in expect.iter().zip(&got) {
+        assert_eq!(
+            (got_owner.as_str(), got_basis.as_str()),
+            (*owner_, *basis),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_basis_says_rule_pack_or_default() {
+    let got = owners_by_name(
+        &["Deploy", "Run make"],
+        r#"
+rules:
+  - name: deploys-are-ops
+    match: {name: Deploy}
+    owner: platform
+"#,
+    );
+    assert_eq!(got[0].2, "rule:deploys-are-ops");
+    assert_eq!(got[1].2, "pack:github_actions/steps");
+    let g = judged(&[test_job(&[])], "");
+    let basis = crate::ownership::span_view::span_attr(
+        named(&g, "test"),
+        crate::ownership::names::OWNER_BASIS,
+    );
+    assert_eq!(basis.as_deref(), Some("default"), "the job span: no rule");
 }

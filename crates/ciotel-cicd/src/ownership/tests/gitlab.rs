@@ -198,7 +198,7 @@ fn a_pipeline_is_judged_from_the_jobs_its_payload_lists() {
         verdict("application", "", "script_failure", "jobs")
     );
     let jobs = crate::ownership::span_view::span_attr(
-        named(&groups, "RUN CI"),
+        verdict_spans(&groups, "RUN CI")[0],
         crate::ownership::names::FAILURE_JOB,
     );
     assert_eq!(jobs.as_deref(), Some("unit"));

@@ -195,10 +195,30 @@ pub fn owner(groups: &[ResourceSpans], name: &str) -> (String, String) {
     )
 }
 
+/// The `verdict` spans under span `name` (a run's root).
+pub fn verdict_spans<'a>(groups: &'a [ResourceSpans], name: &str) -> Vec<&'a Span> {
+    let parent = &named(groups, name).span_id;
+    all(groups)
+        .into_iter()
+        .filter(|s| {
+            &s.parent_span_id == parent
+                && span_attr(s, crate::semconv::CIOTEL_SPAN_TYPE).as_deref()
+                    == Some(crate::semconv::span_type::VERDICT)
+        })
+        .collect()
+}
+
 /// `(ciotel.failure.owner, ciotel.failure.span, ciotel.failure.reason, ciotel.failure.rule)`
-/// of span `name`; empty strings for what is absent.
+/// of span `name` (of a run: of its only `verdict` span); empty strings for what is absent.
 pub fn failure(groups: &[ResourceSpans], name: &str) -> [String; 4] {
-    let s = named(groups, name);
+    let own = named(groups, name);
+    let verdicts = verdict_spans(groups, name);
+    assert!(
+        verdicts.len() <= 1,
+        "{name}: {} verdict spans",
+        verdicts.len()
+    );
+    let s = verdicts.first().copied().unwrap_or(own);
     [
         names::FAILURE_OWNER,
         names::FAILURE_SPAN,
