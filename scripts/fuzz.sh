@@ -15,7 +15,7 @@ seconds=${2:-60}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 fuzz="$repo/fuzz"
 "$fuzz/seed.sh"
-mkdir -p "$fuzz/corpus/$target" "$fuzz/artifacts/$target" "$fuzz/logs/$target"
+mkdir -p "$fuzz/corpus/$target" "$fuzz/logs/$target"
 export RUSTC_BOOTSTRAP=1
 sanitizer=${FUZZ_SANITIZER:-none}
 nice -n 19 cargo fuzz build --fuzz-dir "$fuzz" -s "$sanitizer" "$target"
@@ -24,8 +24,7 @@ rm -f "$log"/fuzz-*.log
 # libFuzzer with -jobs writes its output to fuzz-<job>.log in the working directory.
 (cd "$log" && nice -n 19 cargo fuzz run --fuzz-dir "$fuzz" -s "$sanitizer" "$target" \
   "$fuzz/corpus/$target" -- \
-  -max_total_time="$seconds" -timeout=10 -jobs=1 -workers=1 \
-  -artifact_prefix="$fuzz/artifacts/$target/") || status=$?
+  -max_total_time="$seconds" -timeout=10 -jobs=1 -workers=1) || status=$?
 grep -E '^#[0-9]+' "$log/fuzz-0.log" | tail -n 1 || true
 if grep -qE 'ERROR: libFuzzer|panicked at|SUMMARY' "$log/fuzz-0.log"; then
   grep -E 'panicked at|ERROR: libFuzzer|Test unit written' -A3 "$log/fuzz-0.log" | head -n 20
