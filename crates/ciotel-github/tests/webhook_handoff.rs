@@ -268,19 +268,18 @@ async fn a_run_the_poller_cannot_fetch_goes_alone() {
     run["repository"]["full_name"] = json!("octocat/elsewhere");
     let (status, _, _) = deliver_run(&both.hook_url, "d-1", run.clone()).await;
     assert_eq!(status, 202);
-    eventually("the run's fallback batch", || {
-        !traces(&both.sink).is_empty()
-    })
+    eventually(
+        "the run's batch, from the webhook and again as the poller's fallback",
+        || traces(&both.sink).len() >= 2,
+    )
     .await;
     let delivery =
         json!({"action": "completed", "workflow_run": run, "repository": run["repository"]});
     let event = ciotel_github::map_webhook("workflow_run", delivery.to_string().as_bytes())
         .expect("maps")
         .expect("an event");
-    assert_eq!(
-        traces(&both.sink),
-        vec![translate(&event, IdRecipe::CheckRun)]
-    );
+    let run_spans = translate(&event, IdRecipe::CheckRun);
+    assert_eq!(traces(&both.sink), vec![run_spans.clone(), run_spans]);
     both.stop().await;
 }
 
@@ -298,21 +297,23 @@ async fn a_completed_run_delivered_by_webhook_is_emitted_with_its_jobs_by_the_po
         (status, text.trim_end()),
         (202, "accepted; handed to the API poller for its jobs")
     );
-    eventually("the handed-over run's batch", || !traces(&sink).is_empty()).await;
+    eventually("the handed-over run's batch", || traces(&sink).len() >= 2).await;
 
-    // One batch: the run and its jobs, exactly as the poller emits a run it lists.
+    // Two batches: the run's own spans, queued before the webhook answered, then the run and
+    // its jobs exactly as the poller emits a run it lists (the same root span again).
     let run: WorkflowRun = serde_json::from_value(the_run()).expect("run");
-    let mut expected = translate(&map_rest_run(&run).expect("maps"), IdRecipe::CheckRun);
+    let run_spans = translate(&map_rest_run(&run).expect("maps"), IdRecipe::CheckRun);
+    let mut expected = run_spans.clone();
     let jobs = map_rest_jobs(&common::read(JOBS), run.repository.as_ref()).expect("jobs map");
     assert!(!jobs.is_empty(), "the jobs fixture has jobs");
     expected.extend(translate_all(&jobs, IdRecipe::CheckRun));
     assert_eq!(
         traces(&sink).len(),
-        1,
+        2,
         "{:?}",
         replay.seen.lock().expect("lock")
     );
-    assert_eq!(traces(&sink), vec![expected]);
+    assert_eq!(traces(&sink), vec![run_spans, expected]);
 
     // A redelivery is a duplicate; the next listings, which now show the run, emit nothing.
     let (status, _, _) = deliver(&hook_url, "d-1").await;
@@ -322,7 +323,7 @@ async fn a_completed_run_delivered_by_webhook_is_emitted_with_its_jobs_by_the_po
     eventually("two more listings", || replay.count(&listing) >= before + 2).await;
     assert_eq!(
         traces(&sink).len(),
-        1,
+        2,
         "the listed run is not emitted again"
     );
     let jobs_path = format!("/repos/{REPO}/actions/runs/{RUN}/attempts/1/jobs");
@@ -337,7 +338,7 @@ async fn a_completed_run_delivered_by_webhook_is_emitted_with_its_jobs_by_the_po
 }
 
 #[tokio::test]
-async fn a_full_handoff_queue_answers_503_and_the_delivery_is_not_remembered() {
+async fn with_the_handoff_queue_full_the_run_is_still_safe_before_the_answer() {
     let dir = temp_dir("full");
     let config = config("http://127.0.0.1:9", &dir);
     let webhook = config.webhook.expect("webhook");
@@ -358,13 +359,15 @@ async fn a_full_handoff_queue_answers_503_and_the_delivery_is_not_remembered() {
     let url = format!("{}{}", serve(router).await, webhook.path);
 
     assert_eq!(deliver(&url, "d-1").await.0, 202);
-    let (status, text, retry) = deliver(&url, "d-2").await;
-    assert_eq!(status, 503, "{text}");
-    assert!(retry.is_some(), "503 says when to retry");
-    // Not remembered: the redelivery is tried again, not taken for a duplicate.
-    assert_eq!(deliver(&url, "d-2").await.0, 503);
-    assert!(
-        traces(&sink).is_empty(),
-        "the webhook emits no run span itself"
+    // The poller's queue is full now: the second run is answered 202 all the same, since its
+    // spans were taken by the pipeline before the answer; only the jobs wait for the poller.
+    let (status, text, _) = deliver(&url, "d-2").await;
+    assert_eq!(status, 202, "{text}");
+    assert_eq!(
+        traces(&sink).len(),
+        2,
+        "each run's spans are in the pipeline"
     );
+    // Remembered: a redelivery is a duplicate.
+    assert_eq!(deliver(&url, "d-2").await.0, 200);
 }

@@ -260,9 +260,13 @@ impl Webhook {
             _ => return self.desk.hand_over(batch, seen),
         };
         let (repo, run) = (request.repo.clone(), request.run_id);
+        // The run's own spans go into the pipeline before the answer, so a 2xx means they are
+        // as safe as the pipeline's queues make them (GitHub does not redeliver on its own).
+        // The poller then emits the run again with its jobs: the root is the same span (no
+        // verdict on it), the jobs and the verdict span are added.
+        let reply = self.desk.hand_over(request.fallback.clone(), seen)?;
         match handoff.offer(request) {
             Ok(()) => {
-                self.desk.accepted(delivery);
                 tracing::debug!(
                     receiver = %self.desk.id(), repository = %repo, run,
                     "completed run handed to the API poller for its jobs"
@@ -272,15 +276,16 @@ impl Webhook {
                     "accepted; handed to the API poller for its jobs",
                 ))
             }
-            Err(HandoffError::Full(_)) => Err(self.desk.refuse(
-                Reason::PipelineFull,
-                seen,
-                Reply::retry_later(
-                    "the API poller's queue of runs is full, redeliver later".to_string(),
-                ),
-            )),
-            // The poller stopped (shutdown): the run goes alone, as without `api:`.
-            Err(HandoffError::Closed(request)) => self.desk.hand_over(request.fallback, seen),
+            Err(HandoffError::Full(_)) => {
+                tracing::warn!(
+                    receiver = %self.desk.id(), repository = %repo, run,
+                    "the API poller's queue of runs is full: this run's jobs come from its \
+                     workflow_job deliveries or the poller's next listing"
+                );
+                Ok(reply)
+            }
+            // The poller stopped (shutdown): the run went alone, as without `api:`.
+            Err(HandoffError::Closed(_)) => Ok(reply),
         }
     }
 }
