@@ -54,13 +54,19 @@ fn probe_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
-/// Caps glibc's malloc arenas at two. By default glibc gives threads up to eight arenas per core,
-/// and memory freed in one arena is not reused by threads on another, so under a flood resident
-/// memory runs far above the live heap. Call first thing in `main`, before threads start; a
-/// no-op on other allocators.
+/// Sets glibc's malloc up so resident memory follows the live heap:
+/// - at most two arenas: by default glibc gives threads up to eight arenas per core, and memory
+///   freed in one arena is not reused by threads on another;
+/// - a fixed mmap threshold of 256 KiB: request bodies and decoded batches (hundreds of KiB to
+///   tens of MiB) then get their own mappings, returned to the system when freed. glibc's
+///   default threshold rises after each such free (up to 32 MiB), after which large buffers
+///   come from the heap and leave it fragmented and resident long after a flood.
+///
+/// Call first thing in `main`, before threads start; a no-op on other allocators.
 pub fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
+        const M_MMAP_THRESHOLD: std::ffi::c_int = -3;
         const M_ARENA_MAX: std::ffi::c_int = -8;
         unsafe extern "C" {
             fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
@@ -68,6 +74,7 @@ pub fn limit_malloc_arenas() {
         // SAFETY: mallopt takes two plain integers and only sets a glibc tunable.
         unsafe {
             mallopt(M_ARENA_MAX, 2);
+            mallopt(M_MMAP_THRESHOLD, 256 * 1024);
         }
     }
 }
