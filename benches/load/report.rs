@@ -75,11 +75,33 @@ pub fn print(mut tally: Tally, elapsed: Duration, spans_per_request: usize, what
     );
     println!(
         "RESULT seconds={secs:.3} requests={answered} accepted={} requests_per_s={:.1} spans_per_s={:.1} \
-         p50_us={p50} p99_us={p99} max_us={max} refusals={refusals}",
+         p50_us={p50} p99_us={p99} max_us={max} refusals={refusals} driver_cpu_s={:.3}",
         tally.accepted,
         tally.accepted as f64 / secs,
         spans as f64 / secs,
+        own_cpu_seconds(),
     );
+}
+
+/// CPU seconds (user + system, all threads) this process has used, from /proc/self/stat; 0
+/// where that is not readable. Lets benches/compare show the driver was not the bottleneck.
+fn own_cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name: state is the 1st, utime the 12th, stime the 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // The fields count USER_HZ ticks, which Linux fixes at 100 per second for user space.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 #[cfg(test)]
