@@ -56,6 +56,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Protocol::GithubWebhook => Vec::new(),
         _ => request::pool(&args),
     });
+    if let Some(first) = pool.first() {
+        eprintln!("request body: {} bytes", first.body.len());
+    }
     let concurrency = args.concurrency.max(1);
     let mut grpc_clients = Vec::new();
     if args.protocol == Protocol::Grpc {
