@@ -14,6 +14,7 @@ use ciotel_core::connectors::routing::{Router, RoutingConnector};
 use ciotel_core::exporters::Exporter;
 use ciotel_core::exporters::debug::{DebugExporter, TraceRenderer};
 use ciotel_core::exporters::fanout::ExporterFanout;
+use ciotel_core::exporters::nop::NopExporter;
 use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
@@ -130,7 +131,9 @@ pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
             let queue = match exporter {
                 ExporterConfig::Otlp(c) => &c.sending_queue,
                 ExporterConfig::OtlpHttp(c) => &c.sending_queue,
-                ExporterConfig::File(_) | ExporterConfig::Debug(_) => return None,
+                ExporterConfig::File(_) | ExporterConfig::Debug(_) | ExporterConfig::Nop(_) => {
+                    return None;
+                }
             };
             storage_extension(config, id, queue).err()
         })
@@ -221,6 +224,14 @@ fn exporter(
                 },
             )
         }
+        ExporterConfig::Nop(_) => (
+            Arc::new(NopExporter),
+            QueueConfig::default(),
+            RetryConfig {
+                enabled: false,
+                ..RetryConfig::default()
+            },
+        ),
     })
 }
 

@@ -10,6 +10,7 @@ use ciotel_core::config::auth_refs::AuthUse;
 use ciotel_core::config::checked::checked_map;
 use ciotel_core::config::component_map::{TypedConfig, or_default};
 use ciotel_core::exporters::debug::DebugConfig;
+use ciotel_core::exporters::nop::NopConfig;
 use ciotel_core::extensions::file_storage::FileStorageConfig;
 use ciotel_core::extensions::health_check::HealthCheckConfig;
 use ciotel_core::processors::attributes::AttributesConfig;
@@ -177,11 +178,13 @@ pub enum ExporterConfig {
     File(Box<FileExporterConfig>),
     /// `debug`: a summary on stdout.
     Debug(DebugConfig),
+    /// `nop`: accepts and drops.
+    Nop(NopConfig),
 }
 
 impl TypedConfig for ExporterConfig {
     const SECTION: &'static str = "exporters";
-    const TYPES: &'static [&'static str] = &["otlp", "otlphttp", "file", "debug"];
+    const TYPES: &'static [&'static str] = &["otlp", "otlphttp", "file", "debug", "nop"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         Ok(match kind {
@@ -189,6 +192,7 @@ impl TypedConfig for ExporterConfig {
             "otlphttp" => ExporterConfig::OtlpHttp(Box::new(or_default(d)?)),
             "file" => ExporterConfig::File(Box::new(or_default(d)?)),
             "debug" => ExporterConfig::Debug(or_default(d)?),
+            "nop" => ExporterConfig::Nop(or_default(d)?),
             other => {
                 return Err(de::Error::custom(format!(
                     "unknown exporter type `{other}`"

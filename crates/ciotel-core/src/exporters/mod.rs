@@ -3,6 +3,7 @@
 
 pub mod debug;
 pub mod fanout;
+pub mod nop;
 pub mod queue;
 pub mod retry;
 
