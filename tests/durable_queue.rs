@@ -178,6 +178,11 @@ fn a_corrupted_queue_file_costs_only_the_damaged_record() {
             .then_some(())
     });
     let delivered = sink.ids();
+    assert!(
+        sink.altered().is_empty(),
+        "the intact records arrive exactly as sent: {:?}",
+        sink.altered().first()
+    );
     let whole: Vec<_> = acknowledged
         .iter()
         .filter(|ids| ids.iter().all(|id| delivered.contains(id)))
@@ -339,27 +344,37 @@ fn a_webhook_answered_2xx_survives_kill_9() {
         .header("Idempotency-Key", "k-1")
         .header("X-Gitlab-Token", TOKEN)
         .header("Content-Type", "application/json")
-        .body(hook)
+        .body(hook.clone())
         .send()
         .expect("POST the hook");
     assert!(answer.status().is_success(), "{}", answer.status());
     daemon.kill();
 
-    let sink = Sink::start(&rt, port);
-    let daemon = Daemon::start(&dir, "ciotel", &config);
-    let pipeline = ciotel_gitlab::ids::pipeline_span_id(31).to_string();
-    let job = ciotel_gitlab::ids::job_span_id(376).to_string();
-    let expected: BTreeSet<[u8; 8]> = [pipeline, job]
-        .iter()
-        .map(|hex| {
-            let bytes: Vec<u8> = (0..16)
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
-            bytes.try_into().unwrap()
-        })
+    // Every span the hook makes, exactly as the receiver translates it, must arrive.
+    let events = ciotel_gitlab::map_webhook(ciotel_gitlab::EVENT_PIPELINE_HOOK, &hook)
+        .expect("the fixture maps")
+        .expect("a pipeline event");
+    let spans: Vec<_> = ciotel_gitlab::translate(&events)
+        .into_iter()
+        .flat_map(|r| r.scope_spans)
+        .flat_map(|s| s.spans)
         .collect();
+    let expected: BTreeSet<[u8; 8]> = spans
+        .iter()
+        .map(|s| s.span_id.as_slice().try_into().expect("8-byte id"))
+        .collect();
+    let pipeline = ciotel_gitlab::ids::pipeline_span_id(31).to_string();
+    assert!(
+        spans.iter().any(|s| hex(&s.span_id) == pipeline),
+        "the pipeline span is among them"
+    );
+    let sink = Sink::start_expecting(&rt, port, spans);
+    let daemon = Daemon::start(&dir, "ciotel", &config);
     sink.wait_for_all(&expected, &daemon);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 // ---- config -------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! The harness of tests/durable_queue.rs: the daemon's config, OTLP/gRPC clients that retry as
-//! SDKs do, and a tonic backend that records span ids.
+//! SDKs do, and a tonic backend that records span ids and checks every field of every span
+//! that arrives against what was sent (each span is a pure function of its id).
 
 use super::support::{Daemon, TempDir};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
@@ -9,7 +10,10 @@ use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::trace::v1::{
+    ResourceSpans, ScopeSpans, Span, Status as SpanStatus,
+};
 use std::collections::{BTreeSet, HashMap};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -113,29 +117,64 @@ pub fn runtime() -> tokio::runtime::Runtime {
 
 /// Request `n`: `spans` spans with ids derived from `n`, so every span id is unique.
 pub fn request(n: u64, spans: usize) -> (ExportTraceServiceRequest, Vec<[u8; 8]>) {
-    let ids: Vec<[u8; 8]> = (0..spans as u64)
-        .map(|i| ((n << 20) | i | 1 << 63).to_be_bytes())
-        .collect();
+    let spans: Vec<Span> = (0..spans as u64).map(|i| span(n, i)).collect();
+    let ids = spans.iter().map(|s| id_of(s).expect("8-byte id")).collect();
     let request = ExportTraceServiceRequest {
         resource_spans: vec![ResourceSpans {
             scope_spans: vec![ScopeSpans {
-                spans: ids
-                    .iter()
-                    .map(|id| Span {
-                        trace_id: [&id[..], &id[..]].concat(),
-                        span_id: id.to_vec(),
-                        name: format!("request {n}"),
-                        start_time_unix_nano: 1,
-                        end_time_unix_nano: 2,
-                        ..Default::default()
-                    })
-                    .collect(),
+                spans,
                 ..Default::default()
             }],
             ..Default::default()
         }],
     };
     (request, ids)
+}
+
+/// Span `i` of request `n`. Every field is a function of (n, i), which the span id encodes, so
+/// the sink can tell from the id alone what should have arrived.
+pub fn span(n: u64, i: u64) -> Span {
+    let id = ((n << 20) | i | 1 << 63).to_be_bytes();
+    let start = 1_700_000_000_000_000_000 + n * 1_000_000 + i;
+    let attribute = |key: &str, value: any_value::Value| KeyValue {
+        key: key.into(),
+        value: Some(AnyValue { value: Some(value) }),
+        ..Default::default()
+    };
+    Span {
+        trace_id: [&id[..], &id[..]].concat(),
+        span_id: id.to_vec(),
+        name: format!("request {n}"),
+        kind: 1 + (i % 5) as i32,
+        start_time_unix_nano: start,
+        end_time_unix_nano: start + 1_000 + i,
+        attributes: vec![
+            attribute("test.request", any_value::Value::IntValue(n as i64)),
+            attribute(
+                "test.span",
+                any_value::Value::StringValue(format!("{i} of {n}")),
+            ),
+        ],
+        status: Some(SpanStatus {
+            code: if i % 7 == 0 { 2 } else { 1 },
+            message: if i % 7 == 0 {
+                format!("failed {i}")
+            } else {
+                String::new()
+            },
+        }),
+        ..Default::default()
+    }
+}
+
+/// The span that was sent with this span id.
+fn sent_with(id: [u8; 8]) -> Span {
+    let x = u64::from_be_bytes(id) & !(1 << 63);
+    span(x >> 20, x & 0xF_FFFF)
+}
+
+fn id_of(span: &Span) -> Option<[u8; 8]> {
+    span.span_id.as_slice().try_into().ok()
 }
 
 /// One client connection to one daemon.
@@ -222,10 +261,14 @@ pub fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// An OTLP/gRPC backend counting how often each span id arrived.
+/// An OTLP/gRPC backend counting how often each span id arrived, and keeping every span whose
+/// fields differ from what was sent with that id.
 #[derive(Clone, Default)]
 pub struct Sink {
     seen: Arc<Mutex<HashMap<[u8; 8], u32>>>,
+    altered: Arc<Mutex<Vec<Span>>>,
+    /// What should arrive, by id, when it is not made by [`span`] (e.g. a webhook's spans).
+    expected: Option<Arc<HashMap<[u8; 8], Span>>>,
 }
 
 #[tonic::async_trait]
@@ -235,24 +278,48 @@ impl TraceService for Sink {
         request: Request<ExportTraceServiceRequest>,
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
         let mut seen = self.seen.lock().unwrap();
+        let mut altered = self.altered.lock().unwrap();
         for span in request
             .into_inner()
             .resource_spans
-            .iter()
-            .flat_map(|r| &r.scope_spans)
-            .flat_map(|s| &s.spans)
+            .into_iter()
+            .flat_map(|r| r.scope_spans)
+            .flat_map(|s| s.spans)
         {
-            let id: [u8; 8] = span.span_id.as_slice().try_into().unwrap_or_default();
+            let id = id_of(&span).unwrap_or_default();
             *seen.entry(id).or_default() += 1;
+            let sent = match &self.expected {
+                Some(expected) => expected.get(&id).cloned(),
+                None => Some(sent_with(id)),
+            };
+            if sent.as_ref() != Some(&span) {
+                altered.push(span);
+            }
         }
         Ok(Response::new(ExportTraceServiceResponse::default()))
     }
 }
 
 impl Sink {
-    /// Starts serving on 127.0.0.1:`port`.
+    /// Starts serving on 127.0.0.1:`port`, expecting spans made by [`span`].
     pub fn start(rt: &tokio::runtime::Runtime, port: u16) -> Sink {
-        let sink = Sink::default();
+        Sink::serve(rt, port, Sink::default())
+    }
+
+    /// Starts serving on 127.0.0.1:`port`, expecting exactly `spans` (by span id).
+    pub fn start_expecting(rt: &tokio::runtime::Runtime, port: u16, spans: Vec<Span>) -> Sink {
+        let expected = spans
+            .into_iter()
+            .filter_map(|s| Some((id_of(&s)?, s)))
+            .collect();
+        let sink = Sink {
+            expected: Some(Arc::new(expected)),
+            ..Sink::default()
+        };
+        Sink::serve(rt, port, sink)
+    }
+
+    fn serve(rt: &tokio::runtime::Runtime, port: u16, sink: Sink) -> Sink {
         let address: SocketAddr = ([127, 0, 0, 1], port).into();
         let listener = rt
             .block_on(tokio::net::TcpListener::bind(address))
@@ -280,13 +347,26 @@ impl Sink {
             .sum()
     }
 
-    /// Waits until every id in `expected` arrived; fails naming how many did not.
+    /// Spans that arrived with any field other than what was sent with their id.
+    pub fn altered(&self) -> Vec<Span> {
+        self.altered.lock().unwrap().clone()
+    }
+
+    /// Waits until every id in `expected` arrived, each exactly as sent; fails naming how many
+    /// did not, or the first span that arrived altered.
     pub fn wait_for_all(&self, expected: &BTreeSet<[u8; 8]>, daemon: &Daemon) {
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             let ids = self.ids();
             let missing = expected.iter().filter(|id| !ids.contains(*id)).count();
             if missing == 0 {
+                let altered = self.altered();
+                assert!(
+                    altered.is_empty(),
+                    "{} span(s) arrived with fields other than sent, e.g. {:?}",
+                    altered.len(),
+                    altered.first()
+                );
                 return;
             }
             assert!(
