@@ -156,8 +156,8 @@ pub fn span(n: u64, i: u64) -> Span {
             ),
         ],
         status: Some(SpanStatus {
-            code: if i % 7 == 0 { 2 } else { 1 },
-            message: if i % 7 == 0 {
+            code: if i.is_multiple_of(7) { 2 } else { 1 },
+            message: if i.is_multiple_of(7) {
                 format!("failed {i}")
             } else {
                 String::new()
