@@ -4,6 +4,10 @@
 //! (fuzz/) does the same from arbitrary bytes.
 
 mod common;
+#[path = "../../ciotel-cicd/tests/support/payload_edits.rs"]
+mod payload_edits;
+
+use payload_edits::edit;
 
 use ciotel_cicd::{IdRecipe, translate_all};
 use ciotel_github::{
@@ -44,58 +48,6 @@ fn value() -> impl Strategy<Value = Value> {
                 .prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
-}
-
-/// One edit: the `n`-th node (in document order, modulo the node count) replaced, or removed
-/// from its parent when `value` is `None`.
-fn edit(doc: &mut Value, n: usize, value: Option<Value>) {
-    let count = nodes(doc);
-    let mut target = n % count.max(1);
-    edit_at(doc, &mut target, value);
-}
-
-fn nodes(v: &Value) -> usize {
-    1 + match v {
-        Value::Array(a) => a.iter().map(nodes).sum(),
-        Value::Object(o) => o.values().map(nodes).sum(),
-        _ => 0,
-    }
-}
-
-/// Walks to node `*n` (counting down); returns true once the edit is done.
-fn edit_at(v: &mut Value, n: &mut usize, value: Option<Value>) -> bool {
-    if *n == 0 {
-        *v = value.unwrap_or(Value::Null);
-        return true;
-    }
-    *n -= 1;
-    match v {
-        Value::Array(a) => {
-            for i in 0..a.len() {
-                if *n == 0 && value.is_none() {
-                    a.remove(i);
-                    return true;
-                }
-                if edit_at(&mut a[i], n, value.clone()) {
-                    return true;
-                }
-            }
-        }
-        Value::Object(o) => {
-            let keys: Vec<String> = o.keys().cloned().collect();
-            for k in keys {
-                if *n == 0 && value.is_none() {
-                    o.remove(&k);
-                    return true;
-                }
-                if edit_at(o.get_mut(&k).expect("key just listed"), n, value.clone()) {
-                    return true;
-                }
-            }
-        }
-        _ => {}
-    }
-    false
 }
 
 /// Every event `body` maps to, by every route a GitHub body can take into ciotel.
