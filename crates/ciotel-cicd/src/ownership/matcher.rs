@@ -15,6 +15,7 @@
 //! attribute matches when any element does. No `match` at all matches every span.
 
 use opentelemetry_proto::tonic::common::v1::KeyValue;
+use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IntoDeserializer, SeqAccess, Visitor};
@@ -23,7 +24,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::pattern::Pattern;
-use super::span_view::{Origin, SpanView, find, texts};
+use super::span_view::{Origin, SpanView, any_text, find};
 
 /// A compiled span match; see the module docs for the YAML.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -52,12 +53,23 @@ pub struct SpanMatch {
 impl SpanMatch {
     /// Whether `span` satisfies every criterion.
     pub fn matches(&self, span: &SpanView<'_>) -> bool {
-        self.origin.is_none_or(|o| o == span.origin())
-            && any(&self.scope.0, |p| p.matches(span.scope))
-            && any(&self.name.0, |p| p.matches(&span.span.name))
-            && any(&self.kind.0, |k| k.0 as i32 == span.span.kind)
-            && all_match(&self.attributes, &span.span.attributes)
-            && all_match(&self.resource_attributes, span.resource)
+        self.matches_group(span.resource, span.scope) && self.matches_span(span.span)
+    }
+
+    /// Whether the criteria that depend only on the resource and the instrumentation scope
+    /// (origin, scope, resource attributes) hold: the same for every span of a `ScopeSpans`,
+    /// so the processor checks them once per group.
+    pub fn matches_group(&self, resource: &[KeyValue], scope: &str) -> bool {
+        self.origin.is_none_or(|o| o == Origin::of_scope(scope))
+            && any(&self.scope.0, |p| p.matches(scope))
+            && all_match(&self.resource_attributes, resource)
+    }
+
+    /// Whether the criteria on the span itself (name, kind, span attributes) hold.
+    pub fn matches_span(&self, span: &Span) -> bool {
+        any(&self.name.0, |p| p.matches(&span.name))
+            && any(&self.kind.0, |k| k.0 as i32 == span.kind)
+            && all_match(&self.attributes, &span.attributes)
     }
 
     /// Adds span names (any of them), for rules built in code.
@@ -97,9 +109,9 @@ fn any<T>(entries: &[T], f: impl Fn(&T) -> bool) -> bool {
 }
 
 fn all_match(criteria: &BTreeMap<String, Pattern>, attrs: &[KeyValue]) -> bool {
-    criteria.iter().all(|(key, pattern)| {
-        find(attrs, key).is_some_and(|v| texts(v).iter().any(|t| pattern.matches(t)))
-    })
+    criteria
+        .iter()
+        .all(|(key, pattern)| find(attrs, key).is_some_and(|v| any_text(v, |t| pattern.matches(t))))
 }
 
 /// A span kind as written in YAML (`server`, `internal`, …).

@@ -96,26 +96,31 @@ impl OwnershipProcessor {
     /// The owner of `span`: the first matching rule (the user's, then the packs'), else
     /// `default_owner`.
     pub fn decide(&self, span: &SpanView<'_>) -> Decision<'_> {
-        fn decision(r: &Rule, basis: Basis) -> Decision<'_> {
-            Decision {
-                owner: r.owner,
-                rule: &r.name,
-                team: r.team.as_deref(),
-                basis,
-            }
-        }
-        if let Some(r) = self.rules.iter().find(|r| r.matcher.matches(span)) {
-            return decision(r, Basis::Rule);
-        }
-        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
-        if let Some(r) = pack_rules.into_iter().find(|r| r.matcher.matches(span)) {
-            return decision(r, Basis::Pack);
-        }
-        Decision {
-            owner: self.default_owner,
-            rule: names::DEFAULT_RULE,
-            team: None,
-            basis: Basis::Default,
+        self.group_rules(span.resource, span.scope)
+            .decide(span.span)
+    }
+
+    /// The rules (the user's, then the packs', in order) whose resource and scope criteria
+    /// hold for spans of `resource` and `scope`: checked once per group, so a span is only
+    /// tried against its own criteria, and a group outside CI (no pack applies to it, no user
+    /// rule either) goes straight to the default.
+    fn group_rules(&self, resource: &[KeyValue], scope: &str) -> GroupRules<'_> {
+        let user = self.rules.iter().map(|r| (r, Basis::Rule));
+        let packs = self
+            .packs
+            .iter()
+            .flat_map(|p| p.rules.iter().map(|r| (r, Basis::Pack)));
+        GroupRules {
+            rules: user
+                .chain(packs)
+                .filter(|(r, _)| r.matcher.matches_group(resource, scope))
+                .collect(),
+            default: Decision {
+                owner: self.default_owner,
+                rule: names::DEFAULT_RULE,
+                team: None,
+                basis: Basis::Default,
+            },
         }
     }
 
@@ -160,17 +165,17 @@ impl OwnershipProcessor {
                 .unwrap_or_default();
             for ss in rs.scope_spans.iter_mut() {
                 let scope = ss.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+                let rules = self.group_rules(resource, scope);
+                // Spans no rule can match all get the same attributes: made once per group.
+                let default_attrs = rules.rules.is_empty().then(|| rules.default.attributes());
                 for span in ss.spans.iter_mut() {
                     if find(&span.attributes, names::OWNER).is_some() {
                         continue;
                     }
-                    let attrs = self
-                        .decide(&SpanView {
-                            span,
-                            resource,
-                            scope,
-                        })
-                        .attributes();
+                    let attrs = match &default_attrs {
+                        Some(attrs) => attrs.clone(),
+                        None => rules.decide(span).attributes(),
+                    };
                     // `set`, not `extend`: a `ciotel.owner` key without a value counts as no
                     // owner, and must be replaced rather than followed by a second key.
                     for kv in attrs {
@@ -296,6 +301,32 @@ impl OwnershipProcessor {
             verdict.attributes(),
         );
         edits.add_span(forest, trace, root.home, span);
+    }
+}
+
+/// The rules that can decide spans of one resource and scope, in order, and the decision
+/// when none matches.
+struct GroupRules<'a> {
+    rules: Vec<(&'a Rule, Basis)>,
+    default: Decision<'a>,
+}
+
+impl<'a> GroupRules<'a> {
+    /// The first rule whose span criteria hold for `span`, else the default.
+    fn decide(&self, span: &Span) -> Decision<'a> {
+        match self
+            .rules
+            .iter()
+            .find(|(r, _)| r.matcher.matches_span(span))
+        {
+            Some(&(r, basis)) => Decision {
+                owner: r.owner,
+                rule: &r.name,
+                team: r.team.as_deref(),
+                basis,
+            },
+            None => self.default,
+        }
     }
 }
 
