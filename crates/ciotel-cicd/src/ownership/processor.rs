@@ -22,7 +22,7 @@ use super::span_view::{Origin, SpanView, find, kv_str, set};
 use super::tree::{Forest, Loc, Trace};
 use super::verdict::{JobVerdict, judge_job, summarise};
 use super::verdict_span::{self, Home};
-use crate::semconv::span_type;
+use crate::semconv::{self, span_type};
 
 /// Which rule gave a span its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +128,9 @@ impl OwnershipProcessor {
     /// verdict became known.
     pub fn process(&self, groups: &mut Vec<ResourceSpans>) {
         self.tag(groups);
+        if !may_hold_verdicts(groups) {
+            return;
+        }
         let edits = self.verdicts(groups);
         for (loc, attrs) in edits.attributes {
             if let Some(span) = span_at(groups, loc) {
@@ -396,6 +399,20 @@ fn platform_root(
             span,
         );
     }
+}
+
+/// Whether a verdict can come out of `groups`: only job and run spans (`ciotel.span.type`)
+/// and platform roots (a platform's instrumentation scope) are judged, so a batch of spans
+/// from tools outside CI skips indexing its traces.
+fn may_hold_verdicts(groups: &[ResourceSpans]) -> bool {
+    groups.iter().flat_map(|rs| &rs.scope_spans).any(|ss| {
+        let scope = ss.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+        Origin::of_scope(scope) == Origin::Platform
+            || ss
+                .spans
+                .iter()
+                .any(|span| find(&span.attributes, semconv::CIOTEL_SPAN_TYPE).is_some())
+    })
 }
 
 /// The span at `loc`.
