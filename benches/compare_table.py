@@ -85,10 +85,14 @@ def main():
     s = "ci_pipeline"
     row(s, "2. full CI pipeline vs ciotel pass-through (same load): spans/s", "spans_per_s", "", "ci", "passthrough", "ciotel only; target ≥ 0.8")
     row(s, "2. full CI pipeline vs pass-through: CPU per span", "cpu_ns_per_span", "ns", "ci", "passthrough", "ciotel only")
+    s = "routing"
+    row(s, "2b. routing by owner (3 exporters, queues in memory) vs full CI pipeline: spans/s", "spans_per_s", "", "routing", "ci", "ciotel only")
+    row(s, "2b. routing vs full CI pipeline: CPU per span", "cpu_ns_per_span", "ns", "routing", "ci", "ciotel only")
+    row(s, "2b. routing vs full CI pipeline: peak RSS", "peak_rss_kib", "MiB", "routing", "ci", "ciotel only")
     s = "gateway"
-    row(s, "2b. gateway (routing, disk queues) vs full CI pipeline: spans/s", "spans_per_s", "", "gateway", "ci", "ciotel only")
-    row(s, "2b. gateway vs full CI pipeline: CPU per span", "cpu_ns_per_span", "ns", "gateway", "ci", "ciotel only")
-    row(s, "2b. gateway vs full CI pipeline: peak RSS", "peak_rss_kib", "MiB", "gateway", "ci", "ciotel only")
+    row(s, "2c. the same routing with queues on disk vs in memory: spans/s", "spans_per_s", "", "disk", "memory", "ciotel only")
+    row(s, "2c. queues on disk vs in memory: CPU per span", "cpu_ns_per_span", "ns", "disk", "memory", "ciotel only")
+    row(s, "2c. queues on disk vs in memory: peak RSS", "peak_rss_kib", "MiB", "disk", "memory", "ciotel only")
     s = "one_at_a_time_512"
     row(s, "3. 512-span requests one at a time: spans/s", "spans_per_s", "", *vs_rotel, "target ≥ 5")
     row(s, "3. 512-span requests one at a time: latency p50", "p50_us", "µs", *vs_rotel)
