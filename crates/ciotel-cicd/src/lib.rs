@@ -1,6 +1,7 @@
 //! ciotel-cicd: the CI/CD domain, no I/O. Semantic-convention names ([`semconv`]), the
 //! platform-neutral [`CiEvent`], deterministic trace and span ids ([`ids`]) and the one
-//! translator from events to OTLP spans ([`translate()`]).
+//! translator from events to OTLP spans ([`translate()`]); the metrics made from the same
+//! events, and the sink a receiver emits metrics and logs through ([`signals`]).
 
 #![warn(missing_docs)]
 
@@ -10,6 +11,7 @@ pub mod ids;
 pub mod ownership;
 pub mod render;
 pub mod semconv;
+pub mod signals;
 pub mod time;
 pub mod translate;
 
