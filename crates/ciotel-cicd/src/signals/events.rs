@@ -293,18 +293,20 @@ fn attr(attrs: &[opentelemetry_proto::tonic::common::v1::KeyValue], key: &str) -
 ///
 /// | verdict | `cicd.system.component` |
 /// |---|---|
-/// | `no_runner`, or the failing span is the queue | `scheduler` |
 /// | `failure_reason` `runner_*` | `agent` |
 /// | `failure_reason` `stuck_*`, `no_matching_runner`, `no_updates_*`, `scheduler_failure`, `server_timeout_canceling` | `scheduler` |
 /// | `failure_reason`, any other | `controller` |
+/// | `no_runner`, or another rule whose failing span is the queue | `scheduler` |
 /// | `failing_step` (a platform step), `no_failing_step` (runner lost), `timeout` | `agent` |
 pub fn component(rule_name: &str, span: Option<&str>, reason: &str) -> &'static str {
-    if rule_name == rule::NO_RUNNER || span == Some("queue") {
-        return system_component::SCHEDULER;
-    }
     if rule_name != rule::FAILURE_REASON {
-        return system_component::AGENT;
+        return if rule_name == rule::NO_RUNNER || span == Some("queue") {
+            system_component::SCHEDULER
+        } else {
+            system_component::AGENT
+        };
     }
+    // The platform's own reason says more than where the job stopped.
     if reason.starts_with("runner_") {
         system_component::AGENT
     } else if reason.starts_with("stuck_")

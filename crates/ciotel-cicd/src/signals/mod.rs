@@ -18,6 +18,9 @@ pub mod dedup;
 pub mod events;
 pub mod instruments;
 
+#[cfg(test)]
+mod events_tests;
+
 use crate::event::CiEvent;
 use crate::ownership::OwnershipConfig;
 use ciotel_core::ConsumeError;
