@@ -17,7 +17,8 @@
 //! `startup_failure`, GitLab `failure_reason`), else the result (`failure`, `timeout`, `error`),
 //! as on the spans. The conventions' `finalizing` state is not recorded: no platform reports
 //! when a run's clean-up ends. A re-run attempt's `pending` time is not recorded either:
-//! GitHub's `created_at` is the first attempt's.
+//! GitHub's `created_at` is the first attempt's. A run with no start time (GitLab) records no
+//! `pending`, and its `executing` time runs from its creation, as its span does.
 
 use ciotel_core::pipeline::signals::MetricSource;
 use opentelemetry_proto::tonic::metrics::v1::ResourceMetrics;
