@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod environments;
 pub mod event;
 pub mod hierarchy;
 pub mod ids;
@@ -13,6 +14,7 @@ pub mod semconv;
 pub mod time;
 pub mod translate;
 
+pub use environments::EnvironmentsConfig;
 pub use event::{
     AttrValue, Attribute, CiEvent, CiResult, DownstreamRun, Job, Phase, PipelineRun,
     PreviousAttempt, RunRef, Runner, Stage, Step, Upstream, Vcs,

@@ -5,6 +5,7 @@
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
@@ -43,6 +44,9 @@ pub struct GithubReceiverConfig {
     pub api: Option<ApiConfig>,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -55,6 +59,8 @@ struct Sections {
     api: Option<ApiConfig>,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
 }
 
 impl TryFrom<Option<Sections>> for GithubReceiverConfig {
@@ -71,6 +77,7 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
+            environments: s.environments,
         })
     }
 }
@@ -203,6 +210,24 @@ trace_id_recipe: legacy
         assert!(e.contains("unknown field `scrapers`"), "{e}");
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: check-run\n").unwrap_err();
         assert!(e.contains("check-run"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [dev, prod]\n  \
+                    production: [prod]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.promotion, ["dev", "prod"]);
+        assert!(c.environments.is_production("prod", false));
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  order: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `order`") && e.contains("line 4"),
+            "{e}"
+        );
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  promotion: [a, a]\n").unwrap_err();
+        assert!(e.contains("`a` is listed twice"), "{e}");
     }
 
     #[test]

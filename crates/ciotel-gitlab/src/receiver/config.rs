@@ -5,6 +5,7 @@
 //! `insecure: true` on a loopback endpoint.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
@@ -45,6 +46,9 @@ pub struct GitlabReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls pipelines from GitLab.
     pub api: Option<ApiConfig>,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -55,6 +59,8 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
 }
 
 impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
@@ -65,6 +71,7 @@ impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
             Some(s) if s.webhook.is_some() || s.api.is_some() => Ok(GitlabReceiverConfig {
                 webhook: s.webhook,
                 api: s.api,
+                environments: s.environments,
             }),
             _ => Err(ConfigError::NothingToReceive),
         }
@@ -190,6 +197,20 @@ webhook:
         );
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: legacy\n").unwrap_err();
         assert!(e.contains("unknown field `trace_id_recipe`"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [review, live]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.required_before("live"), ["review"]);
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  tiers: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `tiers`") && e.contains("line 4"),
+            "{e}"
+        );
     }
 
     #[test]
