@@ -1,9 +1,11 @@
 //! ciotel-cicd: the CI/CD domain, no I/O. Semantic-convention names ([`semconv`]), the
 //! platform-neutral [`CiEvent`], deterministic trace and span ids ([`ids`]) and the one
-//! translator from events to OTLP spans ([`translate()`]).
+//! translator from events to OTLP spans ([`translate()`]). Changes (pull / merge requests on
+//! their way to production) have their own model and trace: [`change`].
 
 #![warn(missing_docs)]
 
+pub mod change;
 pub mod environments;
 pub mod event;
 pub mod hierarchy;
