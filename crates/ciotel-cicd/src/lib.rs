@@ -7,6 +7,7 @@
 pub mod event;
 pub mod hierarchy;
 pub mod ids;
+pub mod live;
 pub mod ownership;
 pub mod render;
 pub mod semconv;
