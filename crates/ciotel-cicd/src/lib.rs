@@ -10,6 +10,7 @@ pub mod environments;
 pub mod event;
 pub mod hierarchy;
 pub mod ids;
+pub mod live;
 pub mod ownership;
 pub mod render;
 pub mod semconv;
