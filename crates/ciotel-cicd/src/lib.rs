@@ -1,7 +1,8 @@
 //! ciotel-cicd: the CI/CD domain, no I/O. Semantic-convention names ([`semconv`]), the
 //! platform-neutral [`CiEvent`], deterministic trace and span ids ([`ids`]) and the one
-//! translator from events to OTLP spans ([`translate()`]). Changes (pull / merge requests on
-//! their way to production) have their own model and trace: [`change`].
+//! translator from events to OTLP spans ([`translate()`]); the metrics made from the same
+//! events, and the sink a receiver emits metrics and logs through ([`signals`]). Changes (pull
+//! / merge requests on their way to production) have their own model and trace: [`change`].
 
 #![warn(missing_docs)]
 
@@ -14,6 +15,7 @@ pub mod live;
 pub mod ownership;
 pub mod render;
 pub mod semconv;
+pub mod signals;
 pub mod time;
 pub mod translate;
 

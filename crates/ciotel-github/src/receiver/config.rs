@@ -1,14 +1,18 @@
 //! Config of the `github` receiver: `webhook:` (GitHub pushes deliveries), `api:` (ciotel polls
-//! the REST API) and the span id recipe. Keys follow the Collector's githubreceiver where they
+//! the REST API), the span id recipe, and `collection_interval` / `metrics:` (the metrics made
+//! from its events, `ciotel_cicd::signals`). Keys follow the Collector's githubreceiver where they
 //! overlap. Everything is checked while the YAML is parsed, so a mistake is reported with its
 //! line, and a webhook never starts unsigned unless the config says `insecure: true`.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
 use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
+use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
+use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
+use std::time::Duration;
 
 /// What GitHub brings to the shared `webhook:` checks: its default paths, the headers it sets
 /// on every delivery (which `required_headers` may not name, as in the Collector) and where
@@ -42,6 +46,8 @@ pub struct GithubReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls runs from GitHub.
     pub api: Option<ApiConfig>,
+    /// `collection_interval` and `metrics:`: the metrics made from the receiver's events.
+    pub signals: SignalsConfig,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
     /// The promotion order and the production environments (`environments:`), for
@@ -57,6 +63,13 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(
+        default = "default_collection_interval",
+        deserialize_with = "collection_interval"
+    )]
+    collection_interval: Duration,
+    #[serde(default)]
+    metrics: MetricsConfig,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
     #[serde(default, deserialize_with = "environments_section")]
@@ -74,6 +87,7 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             return Err(ConfigError::NothingToReceive);
         }
         Ok(GithubReceiverConfig {
+            signals: SignalsConfig::new(s.collection_interval, s.metrics)?,
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
@@ -108,6 +122,9 @@ pub enum ConfigError {
     /// A problem in `api:`.
     #[error("api: {0}")]
     Api(#[from] ApiConfigError),
+    /// A problem in `collection_interval` or `metrics:`.
+    #[error("{0}")]
+    Signals(#[from] SignalsConfigError),
 }
 
 #[cfg(test)]
