@@ -40,6 +40,7 @@ use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// A REST API poller, set up and ready to run.
 ///
@@ -62,6 +63,7 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
+    workflow_files: WorkflowFiles,
 }
 
 impl Poller {
@@ -106,6 +108,7 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
+            workflow_files: WorkflowFiles::default(),
         })
     }
 
@@ -430,7 +433,8 @@ impl Poller {
         repo: &str,
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
+        let events =
+            attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
