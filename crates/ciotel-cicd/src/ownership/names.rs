@@ -10,7 +10,7 @@ pub const OWNER: &str = "ciotel.owner";
 pub const OWNER_RULE: &str = "ciotel.owner.rule";
 /// `ciotel.owner.basis` on every span: what its owner was decided on: `rule:<name>` (one of
 /// the user's rules), `pack:<pack>/<entry>` (a built-in pack, e.g.
-/// `pack:github_actions/checkout`) or `default` (no rule matched: `default_owner`).
+/// `name:github_actions/checkout`) or `default` (no rule matched: `default_owner`).
 pub const OWNER_BASIS: &str = "ciotel.owner.basis";
 /// `ciotel.owner.team`: the team the deciding rule names, when it names one.
 pub const OWNER_TEAM: &str = "ciotel.owner.team";
