@@ -28,7 +28,7 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static SCHEMES: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"(?i)\b(Bearer|Basic|token)(\s+)([^\s'`]+)"));
+    LazyLock::new(|| compile(r#"(?i)\b(Bearer|Basic|token)(\s+)([^\s'"`]+)"#));
 
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -107,6 +107,10 @@ mod tests {
         assert_eq!(
             run_line("curl -H 'Authorization: Bearer abc123def' https://x"),
             "curl -H 'Authorization: Bearer ***' https://x"
+        );
+        assert_eq!(
+            run_line(r#"curl -H "Authorization: Basic dXNlcjpwYXNz" https://x"#),
+            r#"curl -H "Authorization: Basic ***" https://x"#
         );
         assert_eq!(
             run_line("git clone https://user:hunter2@github.com/o/r"),
