@@ -123,6 +123,17 @@ pub const CIOTEL_STEP_NAME: &str = "ciotel.step.name";
 pub const CIOTEL_STEP_NUMBER: &str = "ciotel.step.number";
 /// `ciotel.step.result`: a step's result, one of the [`result`] values.
 pub const CIOTEL_STEP_RESULT: &str = "ciotel.step.result";
+/// `ciotel.step.uses`: the action a GitHub step runs (`actions/checkout@v4`), from the
+/// workflow file at the run's revision.
+pub const CIOTEL_STEP_USES: &str = "ciotel.step.uses";
+/// `ciotel.step.run`: the first line of a GitHub step's `run:` script, secrets masked,
+/// truncated.
+pub const CIOTEL_STEP_RUN: &str = "ciotel.step.run";
+/// `ciotel.step.id`: a GitHub step's `id:` in the workflow file.
+pub const CIOTEL_STEP_ID: &str = "ciotel.step.id";
+/// `ciotel.step.source`: where a GitHub step's `uses`/`run`/`id` came from, or why none are
+/// known (`workflow`, `runner`, `unmatched`, `reusable_workflow`, `unavailable`).
+pub const CIOTEL_STEP_SOURCE: &str = "ciotel.step.source";
 /// `ciotel.worker.labels` (string array): the labels / tags that selected the runner.
 pub const CIOTEL_WORKER_LABELS: &str = "ciotel.worker.labels";
 /// `ciotel.worker.group.id`: the runner group's id.
