@@ -33,6 +33,7 @@ pub mod packs;
 pub mod pattern;
 pub mod processor;
 pub mod rule;
+pub mod signatures;
 pub mod span_view;
 pub mod tree;
 pub mod verdict;
