@@ -10,6 +10,11 @@
 //!         match: {attributes: {cicd.worker.name: "regex:^gpu-"}}
 //!         owner: platform
 //!         team: ci-infra
+//!     failure_signatures:                        # yours, tried before the built-in pack
+//!       - name: flaky-db-fixture
+//!         owner: platform
+//!         regex: 'could not connect to server: .* port 5432'
+//!         unless: 'localhost'                    # optional: lines that do not count
 //!     verdict_cache:                             # job verdicts and failed runs remembered (GitHub)
 //!       max_runs: 4096                           # 0 turns the cache off
 //!       max_jobs_per_run: 256
@@ -24,6 +29,7 @@ use std::collections::BTreeSet;
 use super::owner::Owner;
 use super::packs::PackName;
 use super::rule::Rule;
+use super::signatures::Signature;
 
 /// Config of the `cicd_ownership` processor.
 #[derive(Debug, Clone, Deserialize)]
@@ -41,6 +47,10 @@ pub struct OwnershipConfig {
     /// Bounds of the cache of job verdicts used to judge runs whose jobs came earlier.
     #[serde(default)]
     pub verdict_cache: VerdictCacheConfig,
+    /// The user's failure signatures for failed jobs' logs, tried before the built-in pack
+    /// (`signatures/builtin.yaml`), in order.
+    #[serde(default)]
+    pub failure_signatures: Vec<Signature>,
 }
 
 impl Default for OwnershipConfig {
@@ -50,6 +60,7 @@ impl Default for OwnershipConfig {
             default_owner: Owner::default(),
             rules: Vec::new(),
             verdict_cache: VerdictCacheConfig::default(),
+            failure_signatures: Vec::new(),
         }
     }
 }
@@ -63,6 +74,15 @@ impl OwnershipConfig {
                 return Err(format!(
                     "rule name `{}` is used twice; ciotel.owner.rule must say which rule decided",
                     rule.name
+                ));
+            }
+        }
+        let mut signatures = BTreeSet::new();
+        for sig in &self.failure_signatures {
+            if !signatures.insert(sig.name.as_str()) {
+                return Err(format!(
+                    "failure signature `{}` is listed twice; ciotel.failure.rule must say which decided",
+                    sig.name
                 ));
             }
         }

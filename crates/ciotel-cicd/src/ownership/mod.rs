@@ -26,6 +26,8 @@
 
 pub mod cache;
 pub mod config;
+pub mod job_log;
+pub mod log_verdict;
 pub mod matcher;
 pub mod names;
 pub mod owner;

@@ -8,6 +8,7 @@ mod config;
 mod github;
 mod gitlab;
 mod jenkins;
+mod logs;
 mod props;
 mod regressions;
 mod runs;
