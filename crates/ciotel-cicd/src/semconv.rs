@@ -143,6 +143,10 @@ pub const CIOTEL_WORKER_GROUP_NAME: &str = "ciotel.worker.group.name";
 /// `ciotel.timing.adjusted` (bool): the platform's times were inconsistent (end before start,
 /// step outside its job) and ciotel clamped them; the span's times are not as reported.
 pub const CIOTEL_TIMING_ADJUSTED: &str = "ciotel.timing.adjusted";
+/// `ciotel.step.source` on step spans not reported as steps by the platform: `job_log` for
+/// GitLab runner phases read from a job log's section markers.
+pub const CIOTEL_STEP_SOURCE: &str = "ciotel.step.source";
+
 /// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`, `upstream`).
 pub const CIOTEL_LINK_TYPE: &str = "ciotel.link.type";
 
@@ -161,6 +165,9 @@ pub mod span_type {
     /// Who made a failed run fail: written by the `cicd_ownership` processor once it is
     /// known, as a child of the run's root span (the root itself carries no verdict).
     pub const VERDICT: &str = "verdict";
+    /// A failed job's log tail, handed by a receiver with `api:` to the `cicd_ownership`
+    /// processor, which reads it and drops the span (`ownership::job_log`).
+    pub const JOB_LOG: &str = "job_log";
 }
 
 /// Values of `ciotel.link.type`.

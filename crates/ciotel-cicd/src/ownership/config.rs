@@ -13,6 +13,11 @@
 //!     github_actions:                            # GitHub steps known by what they run (api:)
 //!       run_steps: application                   # `run:` scripts
 //!       other_actions: application               # actions the pack does not know
+//!     failure_signatures:                        # yours, tried before the built-in pack
+//!       - name: flaky-db-fixture
+//!         owner: platform
+//!         regex: 'could not connect to server: .* port 5432'
+//!         unless: 'localhost'                    # optional: lines that do not count
 //!     verdict_cache:                             # job verdicts and failed runs remembered (GitHub)
 //!       max_runs: 4096                           # 0 turns the cache off
 //!       max_jobs_per_run: 256
@@ -27,6 +32,7 @@ use std::collections::BTreeSet;
 use super::owner::Owner;
 use super::packs::PackName;
 use super::rule::Rule;
+use super::signatures::Signature;
 
 /// Config of the `cicd_ownership` processor.
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +54,10 @@ pub struct OwnershipConfig {
     /// they are: `run:` scripts and actions it does not know.
     #[serde(default)]
     pub github_actions: GithubActionsConfig,
+    /// The user's failure signatures for failed jobs' logs, tried before the built-in pack
+    /// (`signatures/builtin.yaml`), in order.
+    #[serde(default)]
+    pub failure_signatures: Vec<Signature>,
 }
 
 impl Default for OwnershipConfig {
@@ -58,6 +68,7 @@ impl Default for OwnershipConfig {
             rules: Vec::new(),
             verdict_cache: VerdictCacheConfig::default(),
             github_actions: GithubActionsConfig::default(),
+            failure_signatures: Vec::new(),
         }
     }
 }
@@ -71,6 +82,15 @@ impl OwnershipConfig {
                 return Err(format!(
                     "rule name `{}` is used twice; ciotel.owner.rule must say which rule decided",
                     rule.name
+                ));
+            }
+        }
+        let mut signatures = BTreeSet::new();
+        for sig in &self.failure_signatures {
+            if !signatures.insert(sig.name.as_str()) {
+                return Err(format!(
+                    "failure signature `{}` is listed twice; ciotel.failure.rule must say which decided",
+                    sig.name
                 ));
             }
         }

@@ -35,6 +35,18 @@ pub const FAILURE_JOB: &str = "ciotel.failure.job";
 /// `ciotel.failure.jobs` (int) on a run's `verdict` span: how many failed jobs it summarises.
 pub const FAILURE_JOBS: &str = "ciotel.failure.jobs";
 
+/// `ciotel.failure.evidence` on a `verdict` span decided by a failed job's log: the deciding
+/// line, secrets masked, truncated.
+pub const FAILURE_EVIDENCE: &str = "ciotel.failure.evidence";
+/// `ciotel.failure.log` on a `verdict` span whose first failed job's log was asked for:
+/// `matched`, `no_match` or `unavailable` (fetching failed: the verdict is the spans').
+pub const FAILURE_LOG: &str = "ciotel.failure.log";
+/// The prefix of `ciotel.failure.rule` when a failure signature decided (`log:disk-full`).
+pub const LOG_RULE_PREFIX: &str = "log:";
+/// `ciotel.owner.rule` and `ciotel.owner.basis` of a `verdict` span whose owner is the side
+/// it blames (owner routing sends a platform verdict to Ops).
+pub const VERDICT_OWNER_RULE: &str = "verdict";
+
 /// The `ciotel.owner.rule` of a span no rule matched (it got `default_owner`).
 pub const DEFAULT_RULE: &str = "default";
 

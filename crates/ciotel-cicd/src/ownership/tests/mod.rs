@@ -9,6 +9,7 @@ mod github;
 mod github_steps;
 mod gitlab;
 mod jenkins;
+mod logs;
 mod props;
 mod regressions;
 mod runs;
