@@ -132,7 +132,8 @@ pub const CIOTEL_STEP_RUN: &str = "ciotel.step.run";
 /// `ciotel.step.id`: a GitHub step's `id:` in the workflow file.
 pub const CIOTEL_STEP_ID: &str = "ciotel.step.id";
 /// `ciotel.step.source`: where a GitHub step's `uses`/`run`/`id` came from, or why none are
-/// known (`workflow`, `runner`, `unmatched`, `reusable_workflow`, `unavailable`).
+/// known (`workflow`, `runner`, `unmatched`, `reusable_workflow`, `unavailable`); `job_log` on
+/// GitLab runner phases read from a job log's section markers (not reported as steps).
 pub const CIOTEL_STEP_SOURCE: &str = "ciotel.step.source";
 /// `ciotel.worker.labels` (string array): the labels / tags that selected the runner.
 pub const CIOTEL_WORKER_LABELS: &str = "ciotel.worker.labels";
@@ -143,9 +144,6 @@ pub const CIOTEL_WORKER_GROUP_NAME: &str = "ciotel.worker.group.name";
 /// `ciotel.timing.adjusted` (bool): the platform's times were inconsistent (end before start,
 /// step outside its job) and ciotel clamped them; the span's times are not as reported.
 pub const CIOTEL_TIMING_ADJUSTED: &str = "ciotel.timing.adjusted";
-/// `ciotel.step.source` on step spans not reported as steps by the platform: `job_log` for
-/// GitLab runner phases read from a job log's section markers.
-pub const CIOTEL_STEP_SOURCE: &str = "ciotel.step.source";
 
 /// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`, `upstream`).
 pub const CIOTEL_LINK_TYPE: &str = "ciotel.link.type";
