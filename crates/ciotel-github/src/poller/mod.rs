@@ -21,7 +21,7 @@
 
 mod attempt;
 mod auth;
-mod client;
+pub(crate) mod client;
 mod cursor;
 mod error;
 mod handoff;

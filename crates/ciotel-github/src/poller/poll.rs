@@ -41,6 +41,7 @@ use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// A REST API poller, set up and ready to run.
 ///
@@ -64,6 +65,7 @@ pub struct Poller {
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
     signals: CicdSignals,
+    workflow_files: WorkflowFiles,
 }
 
 impl Poller {
@@ -109,6 +111,7 @@ impl Poller {
             pages: PageCache::default(),
             requests: None,
             signals: CicdSignals::none(),
+            workflow_files: WorkflowFiles::default(),
         })
     }
 
@@ -441,7 +444,8 @@ impl Poller {
         repo: &str,
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
+        let events =
+            attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
         self.signals.observe(&events);
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {

@@ -6,6 +6,7 @@
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
 use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
 use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
@@ -49,6 +50,9 @@ pub struct GithubReceiverConfig {
     pub signals: SignalsConfig,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -68,6 +72,8 @@ struct Sections {
     metrics: MetricsConfig,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
 }
 
 impl TryFrom<Option<Sections>> for GithubReceiverConfig {
@@ -85,6 +91,7 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
+            environments: s.environments,
         })
     }
 }
@@ -220,6 +227,24 @@ trace_id_recipe: legacy
         assert!(e.contains("unknown field `scrapers`"), "{e}");
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: check-run\n").unwrap_err();
         assert!(e.contains("check-run"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [dev, prod]\n  \
+                    production: [prod]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.promotion, ["dev", "prod"]);
+        assert!(c.environments.is_production("prod", false));
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  order: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `order`") && e.contains("line 4"),
+            "{e}"
+        );
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  promotion: [a, a]\n").unwrap_err();
+        assert!(e.contains("`a` is listed twice"), "{e}");
     }
 
     #[test]

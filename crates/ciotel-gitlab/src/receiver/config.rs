@@ -6,6 +6,7 @@
 //! `insecure: true` on a loopback endpoint.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
 use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
 use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
@@ -49,6 +50,9 @@ pub struct GitlabReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls pipelines from GitLab.
     pub api: Option<ApiConfig>,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
     /// `collection_interval` and `metrics:`: the metrics made from the receiver's events.
     pub signals: SignalsConfig,
 }
@@ -61,6 +65,8 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
     #[serde(
         default = "default_collection_interval",
         deserialize_with = "collection_interval"
@@ -79,6 +85,7 @@ impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
                 signals: SignalsConfig::new(s.collection_interval, s.metrics)?,
                 webhook: s.webhook,
                 api: s.api,
+                environments: s.environments,
             }),
             _ => Err(ConfigError::NothingToReceive),
         }
@@ -207,6 +214,20 @@ webhook:
         );
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: legacy\n").unwrap_err();
         assert!(e.contains("unknown field `trace_id_recipe`"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [review, live]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.required_before("live"), ["review"]);
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  tiers: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `tiers`") && e.contains("line 4"),
+            "{e}"
+        );
     }
 
     #[test]
