@@ -26,4 +26,4 @@ pub use event::{
 };
 pub use ids::IdRecipe;
 pub use time::{Timestamp, TimestampError};
-pub use translate::{translate, translate_all};
+pub use translate::{translate, translate_all, translate_change, translate_changes};
