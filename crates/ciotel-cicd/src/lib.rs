@@ -6,6 +6,7 @@
 
 pub mod environments;
 pub mod event;
+pub mod gate;
 pub mod hierarchy;
 pub mod ids;
 pub mod ownership;
