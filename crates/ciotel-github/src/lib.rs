@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod gate;
 mod map;
 pub mod payload;
 pub mod poller;

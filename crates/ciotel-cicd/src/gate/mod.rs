@@ -19,5 +19,5 @@ pub use decide::{Blocker, Decision, NotInOrder, Side, decide, target_in_order};
 pub use judge::{judge_run, unjudged};
 pub use path::{
     Approval, Change, ChangePath, ChangeState, Check, CheckKind, CheckStatus, Deployment,
-    DeploymentState, Review, ReviewState, RunJudgement,
+    DeploymentState, Review, ReviewState, RunJudgement, Subject,
 };

@@ -7,6 +7,18 @@ use serde::Serialize;
 use crate::Timestamp;
 use crate::ownership::FailureOwner;
 
+/// What `can-i-deploy` is asked about.
+///
+/// Exists so every platform's query takes the same question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    /// A pull / merge request by number (GitLab: iid).
+    Change(u64),
+    /// A revision (a SHA, or a ref the platform resolves), with the request that carried it,
+    /// if any.
+    Revision(String),
+}
+
 /// Everything `can-i-deploy` knows about one revision on its way to production.
 ///
 /// Exists so the decision and its words are one platform-neutral function of data, tested
