@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 mod error;
+pub mod gate;
 pub mod ids;
 mod map;
 pub mod payload;
