@@ -9,6 +9,7 @@
 pub mod change;
 pub mod environments;
 pub mod event;
+pub mod gate;
 pub mod hierarchy;
 pub mod ids;
 pub mod live;

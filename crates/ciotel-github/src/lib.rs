@@ -8,6 +8,7 @@
 
 mod change;
 mod error;
+pub mod gate;
 mod map;
 pub mod payload;
 pub mod poller;

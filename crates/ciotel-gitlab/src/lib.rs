@@ -9,6 +9,7 @@
 
 mod change;
 mod error;
+pub mod gate;
 pub mod ids;
 pub mod log_sections;
 mod map;

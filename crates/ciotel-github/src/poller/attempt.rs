@@ -26,7 +26,7 @@ pub(super) fn attempt_url(base_url: &str, repo: &str, run_id: u64, attempt: u32)
 }
 
 /// The events of `run`'s attempt: the run, then its jobs.
-pub(super) async fn events(
+pub(crate) async fn events(
     client: &mut Client,
     base_url: &str,
     repo: &str,

@@ -19,8 +19,8 @@
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
 //! is shared, in `ciotel_core::poll`.
 
-mod attempt;
-mod auth;
+pub(crate) mod attempt;
+pub(crate) mod auth;
 pub(crate) mod client;
 mod cursor;
 mod error;

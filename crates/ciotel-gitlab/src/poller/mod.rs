@@ -17,14 +17,14 @@
 //! is shared with the GitHub poller, in `ciotel_core::poll`.
 
 mod auth;
-mod client;
+pub(crate) mod client;
 mod cursor;
 mod error;
-mod pipeline;
+pub(crate) mod pipeline;
 mod poll;
 mod projects;
 mod upstream;
-mod urls;
+pub(crate) mod urls;
 
 pub use auth::{BadToken, TokenAuth};
 pub use ciotel_core::poll::{Tuning, state_file};
