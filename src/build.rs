@@ -412,7 +412,7 @@ pub async fn start_receivers(
             }
             Some(ReceiverConfig::Github(c)) => {
                 let (signals, collection) =
-                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
                 tasks.extend(collection);
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
@@ -460,7 +460,7 @@ pub async fn start_receivers(
             }
             Some(ReceiverConfig::Gitlab(c)) => {
                 let (signals, collection) =
-                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
                 tasks.extend(collection);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
@@ -501,22 +501,39 @@ pub async fn start_receivers(
 /// The metrics and logs ends of CI receiver `name` (its `metrics` and `logs` pipelines), and
 /// the task that collects its metrics every `collection_interval` when a metrics pipeline
 /// lists it; the task's last collection runs once `stop` fires, before the pipelines drain.
+/// Failed jobs are judged for `cicd.system.errors` with the first `cicd_ownership` processor
+/// of a traces pipeline the receiver feeds, so metrics and spans give the same verdict.
 fn cicd_signals(
-    name: &str,
+    config: &Config,
+    id: &ComponentId,
     inputs: &PipelineInputs,
     registry: &Registry,
-    config: &SignalsConfig,
+    signals: &SignalsConfig,
     stop: &CancellationToken,
 ) -> (CicdSignals, Option<JoinHandle<()>>) {
-    let sink = SignalSink::new(inputs, registry, name);
+    let name = id.to_string();
+    let sink = SignalSink::new(inputs, registry, &name);
     let collection = sink.accepts(Signal::Metrics).then(|| {
-        tokio::spawn(sink.clone().run_collection(
-            name.to_string(),
-            config.collection_interval,
-            stop.clone(),
-        ))
+        tokio::spawn(
+            sink.clone()
+                .run_collection(name, signals.collection_interval, stop.clone()),
+        )
     });
-    (CicdSignals::new(sink, config.clone()), collection)
+    let ownership = config
+        .service
+        .pipelines
+        .iter()
+        .filter(|(pid, p)| pid.signal == Signal::Traces && p.receivers.contains(id))
+        .flat_map(|(_, p)| &p.processors)
+        .find_map(|p| match config.processors.get(p) {
+            Some(ProcessorConfig::CicdOwnership(c)) => Some((**c).clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    (
+        CicdSignals::new(sink, signals.clone(), ownership),
+        collection,
+    )
 }
 
 /// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the

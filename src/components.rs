@@ -166,13 +166,12 @@ impl TypedConfig for ProcessorConfig {
 }
 
 impl ComponentInfo for ProcessorConfig {
-    /// The CI/CD processors work on spans only: in a metrics or logs pipeline they would do
-    /// nothing, which is a mistake to point out.
+    /// The CI/CD processors work on spans (`cicd_hierarchy` on log records too): elsewhere
+    /// they would do nothing, which is a mistake to point out.
     fn supports(&self, signal: Signal) -> bool {
         match self {
-            ProcessorConfig::CicdHierarchy(_) | ProcessorConfig::CicdOwnership(_) => {
-                signal == Signal::Traces
-            }
+            ProcessorConfig::CicdHierarchy(_) => signal != Signal::Metrics,
+            ProcessorConfig::CicdOwnership(_) => signal == Signal::Traces,
             _ => true,
         }
     }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod in_job;
+pub mod metrics_sink;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};

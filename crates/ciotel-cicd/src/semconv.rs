@@ -276,3 +276,36 @@ pub mod link_type {
     /// From a deployment (or approval) span to the run or job that deployed.
     pub const DEPLOYING_RUN: &str = "deploying_run";
 }
+
+// --- metrics -----------------------------------------------------------------------------
+
+/// Metric names: the CI/CD conventions' (v1.43), and ciotel's own where they have none.
+pub mod metric {
+    /// Histogram, `s`: a run attempt's time in each state (`cicd.pipeline.run.state`).
+    pub const PIPELINE_RUN_DURATION: &str = "cicd.pipeline.run.duration";
+    /// Counter, `{error}`: failed run attempts, by `error.type`.
+    pub const PIPELINE_RUN_ERRORS: &str = "cicd.pipeline.run.errors";
+    /// Counter, `{error}`: failures of the CI/CD system itself (jobs the ownership verdict
+    /// puts on the platform), by `cicd.system.component` and `error.type`.
+    pub const SYSTEM_ERRORS: &str = "cicd.system.errors";
+    /// Histogram, `s`, ciotel's own: a task run's (job's) wait from created to started.
+    pub const TASK_RUN_TIME_IN_QUEUE: &str = "cicd.pipeline.task.run.time_in_queue";
+}
+
+/// Values of `cicd.pipeline.run.state`.
+pub mod run_state {
+    /// From the run's creation until its execution starts (queueing, provisioning).
+    pub const PENDING: &str = "pending";
+    /// While its tasks run.
+    pub const EXECUTING: &str = "executing";
+}
+
+/// Values of `cicd.system.component` ciotel writes.
+pub mod system_component {
+    /// Assigning jobs to runners: the job never got one, or waited in the queue and failed.
+    pub const SCHEDULER: &str = "scheduler";
+    /// The runner (worker, agent) that ran the job: lost, killed, or a platform step failed.
+    pub const AGENT: &str = "agent";
+    /// The platform's own services (GitLab `api_failure`, `data_integrity_failure`, …).
+    pub const CONTROLLER: &str = "controller";
+}
