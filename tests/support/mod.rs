@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod in_job;
+pub mod webdriver;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
