@@ -5,6 +5,7 @@ use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
+use ciotel_cicd::signals::{CicdSignals, SignalsConfig};
 use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::graph::pipeline_order;
@@ -19,6 +20,7 @@ use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::extensions::file_storage::FileStorageConfig;
+use ciotel_core::pipeline::signals::SignalSink;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
@@ -28,7 +30,7 @@ use ciotel_core::processors::memory_limiter::{LiveHeap, MemoryLimiter};
 use ciotel_core::processors::resource::ResourceProcessor;
 use ciotel_core::readiness::Readiness;
 use ciotel_core::telemetry::Registry;
-use ciotel_core::{ComponentId, NextConsumer, PipelineId};
+use ciotel_core::{ComponentId, NextConsumer, PipelineId, Signal};
 use ciotel_otlp::exporters::file::FileExporter;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
@@ -490,6 +492,9 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
+                let (signals, collection) =
+                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                tasks.extend(collection);
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
                 let (handoff, requests) =
@@ -504,12 +509,13 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_github::receiver::webhook_router(
+                        router: ciotel_github::receiver::webhook_router_with_signals(
                             &name,
                             webhook,
                             c.trace_id_recipe,
                             output,
                             handoff,
+                            signals.clone(),
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
@@ -526,6 +532,7 @@ pub async fn start_receivers(
                         output,
                         stop.clone(),
                         requests,
+                        signals,
                     )
                     .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
@@ -533,6 +540,9 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
+                let (signals, collection) =
+                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                tasks.extend(collection);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -541,7 +551,12 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
+                        router: ciotel_gitlab::receiver::webhook_router_with_signals(
+                            &name,
+                            webhook,
+                            output,
+                            signals.clone(),
+                        ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
                         signed: webhook.secret.is_some(),
@@ -550,8 +565,9 @@ pub async fn start_receivers(
                 if let Some(api) = &c.api {
                     let output =
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
-                    let poller = ciotel_gitlab::poller::start(&name, api, output, stop.clone())
-                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    let poller =
+                        ciotel_gitlab::poller::start(&name, api, output, stop.clone(), signals)
+                            .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
                     tasks.push(poller);
                 }
@@ -561,6 +577,27 @@ pub async fn start_receivers(
     }
     tasks.extend(webhooks::serve(webhook_routes, registry, resolver, stop).await?);
     Ok(tasks)
+}
+
+/// The metrics and logs ends of CI receiver `name` (its `metrics` and `logs` pipelines), and
+/// the task that collects its metrics every `collection_interval` when a metrics pipeline
+/// lists it; the task's last collection runs once `stop` fires, before the pipelines drain.
+fn cicd_signals(
+    name: &str,
+    inputs: &PipelineInputs,
+    registry: &Registry,
+    config: &SignalsConfig,
+    stop: &CancellationToken,
+) -> (CicdSignals, Option<JoinHandle<()>>) {
+    let sink = SignalSink::new(inputs, registry, name);
+    let collection = sink.accepts(Signal::Metrics).then(|| {
+        tokio::spawn(sink.clone().run_collection(
+            name.to_string(),
+            config.collection_interval,
+            stop.clone(),
+        ))
+    });
+    (CicdSignals::new(sink, config.clone()), collection)
 }
 
 /// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the

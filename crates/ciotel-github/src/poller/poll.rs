@@ -22,6 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
@@ -62,6 +63,7 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
+    signals: CicdSignals,
 }
 
 impl Poller {
@@ -106,6 +108,7 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
+            signals: CicdSignals::none(),
         })
     }
 
@@ -113,6 +116,14 @@ impl Poller {
     #[must_use]
     pub fn with_requests(mut self, requests: RunRequests) -> Self {
         self.requests = Some(requests);
+        self
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a run both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
         self
     }
 
@@ -431,6 +442,7 @@ impl Poller {
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
         let events = attempt::events(client, &self.base_url, repo, run).await?;
+        self.signals.observe(&events);
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;

@@ -25,6 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
@@ -60,7 +61,23 @@ pub fn webhook_router(
     output: ReceiverOutput,
     handoff: Option<RunHandoff>,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff));
+    webhook_router_with_signals(id, config, recipe, output, handoff, CicdSignals::none())
+}
+
+/// [`webhook_router`], whose events also feed `signals` (the receiver's metrics, shared with
+/// its poller so a run both see counts once).
+///
+/// # Panics
+/// As [`webhook_router`].
+pub fn webhook_router_with_signals(
+    id: &str,
+    config: &WebhookConfig,
+    recipe: IdRecipe,
+    output: ReceiverOutput,
+    handoff: Option<RunHandoff>,
+    signals: CicdSignals,
+) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff, signals));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -106,6 +123,7 @@ struct Webhook {
     limit: usize,
     recipe: IdRecipe,
     handoff: Option<RunHandoff>,
+    signals: CicdSignals,
 }
 
 impl Webhook {
@@ -115,6 +133,7 @@ impl Webhook {
         recipe: IdRecipe,
         output: ReceiverOutput,
         handoff: Option<RunHandoff>,
+        signals: CicdSignals,
     ) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => {
@@ -136,6 +155,7 @@ impl Webhook {
             limit: config.max_request_body_size,
             recipe,
             handoff,
+            signals,
         }
     }
 
@@ -251,6 +271,7 @@ impl Webhook {
         let Some(ci_event) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
+        self.signals.observe(std::slice::from_ref(&ci_event));
         let batch = Batch::Traces(translate(&ci_event, self.recipe));
         let (handoff, request) = match (&self.handoff, event) {
             (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ciotel_cicd::Timestamp;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::poll::{self, Tuning};
@@ -56,6 +57,7 @@ pub struct Poller {
     state: State,
     saved: State,
     state_path: PathBuf,
+    signals: CicdSignals,
 }
 
 impl Poller {
@@ -99,7 +101,16 @@ impl Poller {
             saved: state.clone(),
             state,
             state_path,
+            signals: CicdSignals::none(),
         })
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a pipeline both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
+        self
     }
 
     /// Polls every `interval` until `shutdown` is cancelled, then saves the cursor and returns.
@@ -236,6 +247,7 @@ impl Poller {
             upstream.as_ref(),
         ) {
             Ok(events) => {
+                self.signals.observe(&events);
                 let batch = Batch::Traces(crate::translate(&events));
                 if batch.item_count() > 0 {
                     poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
