@@ -4,6 +4,7 @@
 
 use crate::build::{self, BuildError};
 use crate::components::{Config, ExtensionConfig};
+use ciotel_cicd::live::LiveBoards;
 use ciotel_core::auth::AuthResolver;
 use ciotel_core::config::service::MetricsLevel;
 use ciotel_core::extensions::health_check::{self, Readiness};
@@ -139,6 +140,8 @@ async fn start_all(
         }
     };
     let views = build::views(config);
+    // Every github / gitlab receiver's live board, for the hung check and the page.
+    let boards = LiveBoards::new();
     for id in &config.service.extensions {
         if let (Some(ExtensionConfig::CicdView(c)), Some(store)) =
             (config.extensions.get(id), views.get(id))
@@ -156,10 +159,17 @@ async fn start_all(
                 tracing::warn!(extension = %id, endpoint = %c.endpoint, "the cicd_view page shows job names, repositories and runners to anyone who can reach it: it listens beyond loopback without `auth`");
             }
             let name = id.to_string();
-            let (address, task) =
-                ciotel_view::start(&name, c, store.clone(), registry, auth, background.clone())
-                    .await
-                    .map_err(|e| fail(&e))?;
+            let (address, task) = ciotel_view::start(
+                &name,
+                c,
+                store.clone(),
+                boards.clone(),
+                registry,
+                auth,
+                background.clone(),
+            )
+            .await
+            .map_err(|e| fail(&e))?;
             tracing::info!(extension = %id, transport = "http", address = %address, "listening");
             side_tasks.push(task);
         }

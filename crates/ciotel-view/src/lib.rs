@@ -6,6 +6,8 @@
 //! Where its data comes from, Collector-style and visible in the config: the extension owns a
 //! bounded [`RunStore`]; a `cicd_view` exporter at the end of a traces pipeline feeds it, so
 //! the page shows spans exactly as exported, after `cicd_ownership` (owners, verdict spans).
+//! Queued and running work comes from the daemon's live boards (`ciotel_cicd::live`), which
+//! the `github` and `gitlab` receivers keep; the page only reads them.
 //!
 //! Files, one concern each:
 //! - `config.rs`: the extension's and the exporter's keys and defaults;
@@ -34,6 +36,7 @@ pub use config::{CicdViewConfig, CicdViewExporterConfig};
 pub use exporter::CicdViewExporter;
 pub use store::RunStore;
 
+use ciotel_cicd::live::LiveBoards;
 use ciotel_core::auth::ServerAuthenticator;
 use ciotel_core::server::{Alpn, HttpAuth, ListenError, ListenerName, bind, serve_http};
 use ciotel_core::telemetry::Registry;
@@ -42,11 +45,13 @@ use std::sync::Arc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// Binds the page's endpoint and serves `store` until `shutdown`; returns the bound address.
+/// Binds the page's endpoint and serves `store` (recent runs) and `live` (the daemon's live
+/// boards) until `shutdown`; returns the bound address.
 pub async fn start(
     id: &str,
     config: &CicdViewConfig,
     store: Arc<RunStore>,
+    live: LiveBoards,
     registry: &Registry,
     auth: Option<Arc<dyn ServerAuthenticator>>,
     shutdown: CancellationToken,
@@ -67,10 +72,17 @@ pub async fn start(
     )
     .await?;
     let address = listener.local_addr();
+    let (live_version, watcher) = server::watch_live(&live, shutdown.clone());
     let app = server::routes(server::View {
         store,
+        live,
+        live_version,
         shutdown: shutdown.clone(),
     });
-    let task = serve_http(listener, app, &settings, auth.map(HttpAuth::new), shutdown);
+    let serving = serve_http(listener, app, &settings, auth.map(HttpAuth::new), shutdown);
+    let task = tokio::spawn(async move {
+        let _ = serving.await;
+        let _ = watcher.await;
+    });
     Ok((address, task))
 }

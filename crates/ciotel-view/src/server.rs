@@ -4,7 +4,7 @@
 //! |--------------------------|---------------------------------------------------------------|
 //! | `GET /` (`?repo=R`)      | the overview: queued and running jobs, recent runs (of `R`)   |
 //! | `GET /run/{trace_id}`    | one run's waterfall and verdict (trace id in hex)             |
-//! | `GET /updates?v=V&repo=R`| long poll: the sections' HTML as JSON once they differ from version `V` (at once when they already do, else at the next change, else after 25 s) |
+//! | `GET /updates?v=V&repo=R`| long poll: the sections' HTML as JSON, at once when they differ from version `V`, else at the next change, else after 10 s (so the ages and hung marks move on) |
 //! | `GET /assets/view.css`, `/assets/view.js` | the embedded stylesheet and script           |
 //!
 //! Everything is rendered here, so the page reads without JavaScript; the script only asks
@@ -14,6 +14,7 @@
 //! Every answer carries a Content-Security-Policy that allows only the page's own script.
 
 use crate::assets;
+use crate::live_view::live_section;
 use crate::page::{self, Overview};
 use crate::runs_view::{run_article, runs_section};
 use crate::store::RunStore;
@@ -22,21 +23,52 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ciotel_cicd::Timestamp;
+use ciotel_cicd::live::LiveBoards;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
 
 /// How long `/updates` waits for a change before answering with what it has.
-pub const LONG_POLL: Duration = Duration::from_secs(25);
+pub const LONG_POLL: Duration = Duration::from_secs(10);
 
 /// What the routes read.
 #[derive(Clone)]
 pub struct View {
     /// The recent runs.
     pub store: Arc<RunStore>,
+    /// The daemon's live boards (queued and running work).
+    pub live: LiveBoards,
+    /// Bumped on every change of the live boards (see [`watch_live`]).
+    pub live_version: watch::Receiver<u64>,
     /// Ends waiting long polls at shutdown.
     pub shutdown: CancellationToken,
+}
+
+/// Turns the boards' change notices into a version the long polls wait on; ends at `shutdown`.
+pub fn watch_live(
+    boards: &LiveBoards,
+    shutdown: CancellationToken,
+) -> (watch::Receiver<u64>, tokio::task::JoinHandle<()>) {
+    let (version, receiver) = watch::channel(0u64);
+    let mut changes = boards.subscribe();
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                change = changes.recv() => match change {
+                    // A lagging receiver missed notices: the board changed all the same.
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        version.send_modify(|v| *v += 1);
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                () = shutdown.cancelled() => return,
+            }
+        }
+    });
+    (receiver, task)
 }
 
 /// The routes.
@@ -126,10 +158,15 @@ fn run_title(run: &crate::store::RunSnapshot) -> String {
 
 async fn updates(State(view): State<View>, Query(filter): Query<Filter>) -> Response {
     let mut runs_version = view.store.subscribe();
-    let current = Sections::version_of(*runs_version.borrow_and_update());
+    let mut live_version = view.live_version.clone();
+    let current = Sections::version_of(
+        *runs_version.borrow_and_update(),
+        *live_version.borrow_and_update(),
+    );
     if filter.v.as_deref() == Some(current.as_str()) {
         tokio::select! {
             _ = runs_version.changed() => {}
+            _ = live_version.changed() => {}
             () = tokio::time::sleep(LONG_POLL) => {}
             () = view.shutdown.cancelled() => {}
         }
@@ -160,18 +197,22 @@ struct Sections {
 
 impl Sections {
     fn render(view: &View, repository: Option<&str>) -> Sections {
-        // The version is read before the data, so a change in between shows up once more.
-        let version = Self::version_of(*view.store.subscribe().borrow());
+        // The versions are read before the data, so a change in between shows up once more.
+        let version = Self::version_of(
+            *view.store.subscribe().borrow(),
+            *view.live_version.borrow(),
+        );
         let runs = runs_section(&view.store.snapshot(), repository);
+        let live = live_section(&view.live, repository, Timestamp::now());
         Sections {
             version,
-            live: crate::live_view::live_section(),
+            live,
             runs,
         }
     }
 
-    fn version_of(runs: u64) -> String {
-        format!("r{runs}")
+    fn version_of(runs: u64, live: u64) -> String {
+        format!("r{runs}-l{live}")
     }
 }
 
