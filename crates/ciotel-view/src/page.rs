@@ -107,6 +107,7 @@ fn layout(title: &str, body_attributes: &str, body: &str) -> String {
 <p class="legend"><span class="swatch owner-platform"></span>platform <span class="swatch owner-application"></span>application <span class="swatch owner-unknown"></span>no owner <span class="failed-mark">✗</span> failed</p>
 </header>
 <main>
+<noscript><p class="note">Without JavaScript this page reloads every 10 s.</p></noscript>
 {body}</main>
 </body>
 </html>
