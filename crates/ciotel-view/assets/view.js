@@ -16,14 +16,15 @@
         const response = await fetch(url + sep + "v=" + encodeURIComponent(version), { cache: "no-store" });
         if (!response.ok) throw new Error("status " + response.status);
         const update = await response.json();
-        if (update.version !== version) {
-          for (const [key, id] of Object.entries(sections)) {
-            const element = document.getElementById(id);
-            if (element && typeof update[key] === "string") element.innerHTML = update[key];
+        // Swapped in on every answer, changed or not: ages and hung marks move with time.
+        for (const [key, id] of Object.entries(sections)) {
+          const element = document.getElementById(id);
+          if (element && typeof update[key] === "string" && element.innerHTML !== update[key]) {
+            element.innerHTML = update[key];
           }
-          version = update.version;
-          body.dataset.version = version;
         }
+        version = update.version;
+        body.dataset.version = version;
       } catch (e) {
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }

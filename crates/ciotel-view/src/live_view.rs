@@ -18,6 +18,10 @@ use ciotel_cicd::render::duration::human;
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// Rows shown at most (the longest-waiting); the board itself holds up to its receivers'
+/// `live.max_entries`.
+pub const MAX_ROWS: usize = 200;
+
 /// The live section's content at `now`, of `repository` only when given.
 pub fn live_section(boards: &LiveBoards, repository: Option<&str>, now: Timestamp) -> String {
     let snapshot = boards.snapshot(repository);
@@ -32,10 +36,17 @@ pub fn live_section(boards: &LiveBoards, repository: Option<&str>, now: Timestam
         out.push_str("<p class=\"empty\">Nothing queued or running.</p>\n");
     } else {
         out.push_str("<table class=\"jobs\">\n<thead><tr><th>state</th><th>job</th><th>repository</th><th>run</th><th class=\"age\">for</th><th>runner</th><th></th></tr></thead>\n<tbody>\n");
-        for entry in &snapshot.entries {
+        for entry in snapshot.entries.iter().take(MAX_ROWS) {
             out.push_str(&row(entry, hung.get(&entry.key), now));
         }
         out.push_str("</tbody>\n</table>\n");
+        if snapshot.entries.len() > MAX_ROWS {
+            let _ = writeln!(
+                out,
+                "<p class=\"note\">and {} more queued or running (the page lists the {MAX_ROWS} waiting longest).</p>",
+                snapshot.entries.len() - MAX_ROWS
+            );
+        }
     }
     if snapshot.evicted > 0 {
         let _ = writeln!(
@@ -221,6 +232,19 @@ mod tests {
             live_section(&boards, Some("acme/other"), now),
             "<p class=\"empty\">Nothing queued or running.</p>\n"
         );
+    }
+
+    #[test]
+    fn the_rows_are_bounded() {
+        let boards = LiveBoards::new();
+        let board = boards.board("github", &LiveConfig::default());
+        let now = t("2026-12-04T11:00:00Z");
+        for id in 0..(MAX_ROWS + 5) {
+            board.observe_at(&job(&id.to_string(), "build", "", Phase::Pending), now);
+        }
+        let html = live_section(&boards, None, now);
+        assert_eq!(html.matches("<tr class=\"job").count(), MAX_ROWS);
+        assert!(html.contains("and 5 more queued or running"), "{html}");
     }
 
     #[test]
