@@ -3,7 +3,9 @@
 //! - after the README quick start's sample run, the page shows the run's waterfall, coloured
 //!   by owner, and its verdict line; the run's own page too; the repository filter works;
 //! - payload text with markup (a job named `<script>…`) is shown as text, in the page as served
-//!   and in the live update alike, and never runs.
+//!   and in the live update alike, and never runs;
+//! - with `auth`, the page needs the token; `validate` names a `cicd_view` exporter whose
+//!   extension is not listed.
 //!
 //! A screenshot of each view is written under target/tmp/cicd_view/ (paths printed) and its
 //! pixels counted for the owner colours of assets/view.css.
@@ -275,4 +277,54 @@ fn a_job_named_with_markup_is_shown_as_text_and_never_runs() {
         "{html}"
     );
     assert!(!html.contains("<script>window"), "{html}");
+}
+
+/// OTLP in, the page out, with `extra` under the `cicd_view` extension and `extensions`
+/// listing `listed`.
+fn view_config(extra: &str, auth_extension: &str, listed: &str) -> String {
+    format!(
+        "receivers:\n  otlp:\n    protocols:\n      http:\n        endpoint: 127.0.0.1:0\nexporters:\n  cicd_view:\nextensions:\n{auth_extension}  cicd_view:\n    endpoint: 127.0.0.1:0\n{extra}service:\n  extensions: [{listed}]\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      receivers: [otlp]\n      exporters: [cicd_view]\n"
+    )
+}
+
+#[test]
+fn with_auth_the_page_and_its_updates_need_the_token() {
+    let dir = TempDir::new("view-auth");
+    let config = view_config(
+        "    auth: {authenticator: bearertokenauth/page}\n",
+        "  bearertokenauth/page:\n    token: \"s3cret-page-token\"\n",
+        "bearertokenauth/page, cicd_view",
+    );
+    let daemon = Daemon::start(&dir, "auth", &config);
+    let client = reqwest::blocking::Client::new();
+    for path in ["/", "/updates", "/assets/view.css"] {
+        let url = page_url(&daemon, path);
+        let refused = client.get(&url).send().expect("GET");
+        assert_eq!(refused.status(), 401, "{path} without the token");
+        let served = client
+            .get(&url)
+            .bearer_auth("s3cret-page-token")
+            .send()
+            .expect("GET");
+        assert_eq!(served.status(), 200, "{path} with the token");
+    }
+    assert!(!daemon.log_text().contains("s3cret-page-token"));
+}
+
+#[test]
+fn validate_names_a_cicd_view_exporter_whose_extension_is_not_listed() {
+    let dir = TempDir::new("view-validate");
+    let path = dir.join("unlisted.yaml");
+    std::fs::write(&path, view_config("", "", "")).expect("write config");
+    let out = std::process::Command::new(support::binary())
+        .args(["validate", "--config"])
+        .arg(&path)
+        .output()
+        .expect("run validate");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("exporter `cicd_view`: extension: extension `cicd_view` is not listed in service.extensions"),
+        "{text}"
+    );
 }
