@@ -106,8 +106,14 @@ impl Filter {
 }
 
 async fn overview(State(view): State<View>, Query(filter): Query<Filter>) -> Response {
+    // The filter offers every repository the page knows: of kept runs, and of live work.
     let runs = view.store.snapshot();
-    let mut repositories: Vec<String> = runs.iter().filter_map(|r| r.repository.clone()).collect();
+    let live = view.live.snapshot(None);
+    let mut repositories: Vec<String> = runs
+        .iter()
+        .filter_map(|r| r.repository.clone())
+        .chain(live.entries.into_iter().filter_map(|e| e.repository))
+        .collect();
     repositories.sort();
     repositories.dedup();
     let sections = Sections::render(&view, filter.repository());
