@@ -89,7 +89,8 @@ fn validate(args: &RunArgs) -> ExitCode {
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
-    let storage_errors = build::check_queue_storage(&loaded.config);
+    let mut storage_errors = build::check_queue_storage(&loaded.config);
+    storage_errors.extend(build::check_views(&loaded.config));
     if !storage_errors.is_empty() {
         for error in &storage_errors {
             eprintln!("{error}");
