@@ -170,9 +170,10 @@ async fn fetch(
 /// `{base}/repos/{repo}/contents/{path}?ref={sha}`, each path segment escaped.
 fn contents_url(base_url: &str, repo: &str, path: &str, sha: &str) -> Option<String> {
     let mut url = Url::parse(&format!("{base_url}/repos/{repo}/contents")).ok()?;
-    url.path_segments_mut()
-        .ok()?
-        .extend(path.split('/').filter(|s| !s.is_empty()));
+    url.path_segments_mut().ok()?.extend(
+        path.split('/')
+            .filter(|s| !s.is_empty() && *s != "." && *s != ".."),
+    );
     url.query_pairs_mut().append_pair("ref", sha);
     Some(url.into())
 }
