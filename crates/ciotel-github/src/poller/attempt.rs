@@ -97,6 +97,15 @@ async fn workflow_file(
     let (Some(path), Some(sha)) = (run.path.as_deref(), run.head_sha.as_deref()) else {
         return Ok(Lookup::Unavailable(Unavailable::NotFound));
     };
+    // GitHub's own dynamic workflows (CodeQL default setup, Dependabot, Pages: `dynamic/…`)
+    // have no file in the repository: not asked for, and not worth a warning on every run.
+    if !path.starts_with(".github/") {
+        tracing::debug!(
+            repository = %repo, run = run.id, path = %path,
+            "a dynamic workflow has no file; its steps' owners are decided by their names"
+        );
+        return Ok(Lookup::Unavailable(Unavailable::NotFound));
+    }
     let lookup = files
         .lookup(client, base_url, repo, path, sha)
         .await

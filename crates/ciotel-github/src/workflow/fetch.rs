@@ -34,8 +34,9 @@ pub const BLOBS: usize = 256;
 /// span of the run then says `ciotel.step.source = unavailable`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
-    /// 404: no such file at that revision (a dynamic workflow such as CodeQL's default
-    /// setup, a deleted repository), or a path that is not a file in the repository.
+    /// 404: no such file at that revision (a deleted repository or file), a path that is not
+    /// a file in the repository, or a dynamic workflow (`dynamic/…`, CodeQL's default setup),
+    /// which is not asked for.
     NotFound,
     /// 401/403 without a rate limit: the credentials cannot read the repository's contents.
     Forbidden,
