@@ -30,6 +30,7 @@ use crate::poller::attempt;
 use crate::poller::auth::Credentials;
 use crate::poller::client::{self, Client, Fetched};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// Listing pages followed at most, so a server that never ends its `Link`s cannot hold the
 /// gate forever.
@@ -42,6 +43,9 @@ const MAX_PAGES: usize = 50;
 pub struct GateClient {
     client: Client,
     base_url: String,
+    /// Workflow files read for the runs judged, so steps are known by what they run, as the
+    /// poller knows them.
+    workflow_files: WorkflowFiles,
 }
 
 /// How the gate judges: the receiver's id recipe and the ownership rules.
@@ -76,6 +80,7 @@ impl GateClient {
                 shutdown,
             ),
             base_url,
+            workflow_files: WorkflowFiles::default(),
         })
     }
 
@@ -223,7 +228,14 @@ impl GateClient {
         run: &WorkflowRun,
         judging: &Judging<'_>,
     ) -> Result<ciotel_cicd::gate::RunJudgement, GateError> {
-        let events = attempt::events(&mut self.client, &self.base_url, repo, run).await?;
+        let events = attempt::events(
+            &mut self.client,
+            &self.base_url,
+            repo,
+            run,
+            &mut self.workflow_files,
+        )
+        .await?;
         Ok(judge_run(&events, judging.recipe, judging.ownership)
             .unwrap_or_else(|| unjudged("no failed job found in its jobs")))
     }

@@ -112,6 +112,14 @@ impl Client {
         }
     }
 
+    /// The headers that authenticate a request to the API (`Authorization`), for requests
+    /// this client does not send itself (job logs).
+    pub(super) async fn auth_headers(&mut self) -> Result<HeaderMap, ClientError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, self.authorization().await?);
+        Ok(headers)
+    }
+
     /// `Authorization` for API requests: the token, or a valid installation token (bought
     /// with a fresh JWT when there is none or it is about to expire).
     async fn authorization(&mut self) -> Result<HeaderValue, ClientError> {

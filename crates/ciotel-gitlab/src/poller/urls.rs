@@ -111,6 +111,20 @@ impl Urls {
         )
     }
 
+    /// `GET /projects/:id/jobs/:job_id/trace`: the job's log, as plain text.
+    pub(super) fn job_trace(&self, project: u64, job: u64) -> Result<String, NotUnderBase> {
+        self.build(
+            &[
+                "projects",
+                &project.to_string(),
+                "jobs",
+                &job.to_string(),
+                "trace",
+            ],
+            &[],
+        )
+    }
+
     /// `{root}/{segments…}?{query}`, each segment percent-encoded (`/` included).
     pub(crate) fn build(
         &self,
