@@ -35,6 +35,7 @@ use ciotel_core::{ComponentId, NextConsumer, PipelineId, Signal};
 use ciotel_otlp::exporters::file::FileExporter;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
+use ciotel_view::{CicdViewExporter, CicdViewExporterConfig, RunStore};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -77,12 +78,69 @@ pub fn authenticators(config: &Config) -> Result<Authenticators, BuildError> {
     })
 }
 
+/// The stores of the `cicd_view` extensions listed in `service.extensions`, by id: each
+/// extension's page reads its store, the `cicd_view` exporters naming it fill it.
+pub type Views = BTreeMap<ComponentId, Arc<RunStore>>;
+
+/// An empty store for every `cicd_view` extension listed in `service.extensions`.
+pub fn views(config: &Config) -> Views {
+    config
+        .service
+        .extensions
+        .iter()
+        .filter_map(|id| match config.extensions.get(id) {
+            Some(ExtensionConfig::CicdView(c)) => {
+                Some((id.clone(), Arc::new(RunStore::new(c.bounds()))))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that every `cicd_view` exporter names a `cicd_view` extension listed in
+/// `service.extensions` (for `ciotel validate`).
+pub fn check_views(config: &Config) -> Vec<BuildError> {
+    config
+        .exporters
+        .iter()
+        .filter_map(|(id, exporter)| match exporter {
+            ExporterConfig::CicdView(c) => view_extension(config, id, c).err(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The extension a `cicd_view` exporter feeds, checked.
+fn view_extension<'a>(
+    config: &Config,
+    id: &ComponentId,
+    exporter: &'a CicdViewExporterConfig,
+) -> Result<&'a ComponentId, BuildError> {
+    let extension = &exporter.extension;
+    let fail = |m: String| BuildError::new("exporter", id, format!("extension: {m}"));
+    match config.extensions.get(extension) {
+        None => Err(fail(format!(
+            "extension `{extension}` is not defined under `extensions`"
+        ))),
+        Some(ExtensionConfig::CicdView(_)) if config.service.extensions.contains(extension) => {
+            Ok(extension)
+        }
+        Some(ExtensionConfig::CicdView(_)) => Err(fail(format!(
+            "extension `{extension}` is not listed in service.extensions"
+        ))),
+        Some(_) => Err(fail(format!(
+            "extension `{extension}` is not a cicd_view extension"
+        ))),
+    }
+}
+
 /// Builds every exporter some pipeline uses, each behind its own sending queue (connectors
 /// listed as exporters are built with the pipelines).
 pub fn exporters(
     config: &Config,
     registry: &Registry,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<BTreeMap<ComponentId, Arc<QueuedExporter>>, BuildError> {
     let mut out = BTreeMap::new();
     for pipeline in config.service.pipelines.values() {
@@ -93,7 +151,8 @@ pub fn exporters(
             let Some(exporter_config) = config.exporters.get(id) else {
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
-            let (exporter, queue, retry) = exporter(id, exporter_config, authenticators)?;
+            let (exporter, queue, retry) =
+                exporter(config, id, exporter_config, authenticators, views)?;
             let name = id.to_string();
             let queued = match queue_storage(config, id, &queue)? {
                 None => QueuedExporter::start(&name, exporter, &queue, &retry, registry),
@@ -134,7 +193,10 @@ pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
             let queue = match exporter {
                 ExporterConfig::Otlp(c) => &c.sending_queue,
                 ExporterConfig::OtlpHttp(c) => &c.sending_queue,
-                ExporterConfig::File(_) | ExporterConfig::Debug(_) | ExporterConfig::Nop(_) => {
+                ExporterConfig::File(_)
+                | ExporterConfig::Debug(_)
+                | ExporterConfig::Nop(_)
+                | ExporterConfig::CicdView(_) => {
                     return None;
                 }
             };
@@ -172,9 +234,11 @@ fn storage_extension<'a>(
 }
 
 fn exporter(
+    full: &Config,
     id: &ComponentId,
     config: &ExporterConfig,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<(Arc<dyn Exporter>, QueueConfig, RetryConfig), BuildError> {
     let name = id.to_string();
     let fail = |e: &dyn std::fmt::Display| BuildError::new("exporter", id, e);
@@ -221,6 +285,23 @@ fn exporter(
             (
                 Arc::new(DebugExporter::new(&name, c).with_trace_renderer(waterfall)),
                 queue,
+                RetryConfig {
+                    enabled: false,
+                    ..RetryConfig::default()
+                },
+            )
+        }
+        ExporterConfig::CicdView(c) => {
+            let extension = view_extension(full, id, c)?;
+            let store = views
+                .get(extension)
+                .ok_or_else(|| fail(&format!("extension `{extension}` has no page")))?;
+            (
+                Arc::new(CicdViewExporter::new(store.clone())),
+                QueueConfig {
+                    num_consumers: 1,
+                    ..QueueConfig::default()
+                },
                 RetryConfig {
                     enabled: false,
                     ..RetryConfig::default()

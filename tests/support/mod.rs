@@ -4,6 +4,7 @@
 
 pub mod in_job;
 pub mod metrics_sink;
+pub mod webdriver;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};

@@ -12,6 +12,7 @@
 //!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
 //! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
+//! - `job_logs.rs`: failed jobs' log tails, for verdicts from the logs;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
 //!
@@ -19,12 +20,13 @@
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
 //! is shared, in `ciotel_core::poll`.
 
-mod attempt;
-mod auth;
+pub(crate) mod attempt;
+pub(crate) mod auth;
 pub(crate) mod client;
 mod cursor;
 mod error;
 mod handoff;
+mod job_logs;
 mod limits;
 mod pages;
 mod poll;
