@@ -21,6 +21,8 @@ pub enum Counted {
     Deployment,
     /// A change's lead time to one environment (DORA).
     LeadTime,
+    /// A deployment's rework of one kind (DORA).
+    Rework,
 }
 
 /// A counted run attempt or job: what, provider, repository, run id, attempt, job id (for

@@ -198,19 +198,12 @@ impl DoraMetrics {
         }
     }
 
+    /// A deployment's figures. The deployment itself (frequency, failure, restore, rollback)
+    /// counts once by its id; each change it delivers counts its lead time and rework once, so
+    /// the same deployment seen again with more changes attributed (the delivery cache found
+    /// their merges later) adds only what is new.
     fn deployment(&self, state: &mut State, d: &Deployment) {
         if !d.state.is_final() {
-            return;
-        }
-        let counted = (
-            Counted::Deployment,
-            d.provider.clone(),
-            d.repository_id.clone(),
-            d.id.clone(),
-            0,
-            String::new(),
-        );
-        if !state.counted.first(counted) {
             return;
         }
         let flagged =
@@ -219,24 +212,89 @@ impl DoraMetrics {
         let environment = self.environments.canonical(&d.environment).to_owned();
         let resource = repository(&d.repository);
         let env_attr = || vec![(ENVIRONMENT, Value::Str(environment.clone()))];
-        let mut attrs = env_attr();
-        attrs.push((RESULT, Value::Str(d.state.as_str().into())));
-        attrs.push((PRODUCTION, Value::Bool(production)));
-        state.deployments.add(&resource, attrs, 1);
-        if !production {
+        let at = d.state_at.or(d.created_at);
+        let once = |what: Counted, id: String, detail: &str| {
+            (
+                what,
+                d.provider.clone(),
+                d.repository_id.clone(),
+                id,
+                0,
+                detail.to_owned(),
+            )
+        };
+        if state
+            .counted
+            .first(once(Counted::Deployment, d.id.clone(), ""))
+        {
+            let mut attrs = env_attr();
+            attrs.push((RESULT, Value::Str(d.state.as_str().into())));
+            attrs.push((PRODUCTION, Value::Bool(production)));
+            state.deployments.add(&resource, attrs, 1);
+            if production {
+                let env_key = (
+                    d.provider.clone(),
+                    d.repository_id.clone(),
+                    environment.to_ascii_lowercase(),
+                );
+                self.production_outcome(state, d, env_key, &resource, at);
+            }
+        }
+        if !production || d.state != DeploymentState::Success {
             return;
         }
-        let at = d.state_at.or(d.created_at);
-        let env_key = (
-            d.provider.clone(),
-            d.repository_id.clone(),
-            environment.to_ascii_lowercase(),
-        );
+        for change in &d.changes {
+            let Some(facts) = state.changes.get(&change_key(change)).cloned() else {
+                continue;
+            };
+            if let Some(kind) = rework_kind(&facts)
+                && state
+                    .counted
+                    .first(once(Counted::Rework, d.id.clone(), kind))
+            {
+                let mut attrs = env_attr();
+                attrs.push((REWORK_KIND, Value::Str(kind.into())));
+                state.rework.add(&resource, attrs, 1);
+            }
+            let lead = once(
+                Counted::LeadTime,
+                number_text(&change.number),
+                &environment.to_ascii_lowercase(),
+            );
+            if !state.counted.first(lead) {
+                continue;
+            }
+            for (from, since) in [
+                ("first_commit", facts.first_commit_at),
+                ("opened", facts.opened_at),
+                ("merged", facts.merged_at),
+            ] {
+                if let Some(seconds) = seconds(since, at) {
+                    let mut attrs = env_attr();
+                    attrs.push((LEAD_TIME_FROM, Value::Str(from.into())));
+                    state.lead_time.record(&resource, attrs, seconds);
+                }
+            }
+        }
+    }
+
+    /// A production deployment's failure (counted, opening a failure) or success (closing
+    /// one: time to restore; a rollback when its revision was deployed there before).
+    fn production_outcome(
+        &self,
+        state: &mut State,
+        d: &Deployment,
+        env_key: EnvKey,
+        resource: &super::instruments::Attributes,
+        at: Option<Timestamp>,
+    ) {
+        let environment = self.environments.canonical(&d.environment).to_owned();
+        let env_attr = || vec![(ENVIRONMENT, Value::Str(environment.clone()))];
         match d.state {
             DeploymentState::Failure | DeploymentState::Error => {
                 let mut attrs = env_attr();
                 attrs.push((RESULT, Value::Str(d.state.as_str().into())));
-                state.change_failures.add(&resource, attrs, 1);
+                state.change_failures.add(resource, attrs, 1);
                 let env = self.env(state, env_key);
                 env.failed_at = env.failed_at.or(at);
             }
@@ -254,47 +312,12 @@ impl DoraMetrics {
                     env.revisions.push_back(rev.clone());
                 }
                 if let Some(seconds) = seconds(restored, at) {
-                    state.time_to_restore.record(&resource, env_attr(), seconds);
+                    state.time_to_restore.record(resource, env_attr(), seconds);
                 }
-                let mut kinds = Vec::new();
                 if rollback {
-                    kinds.push("rollback");
-                }
-                for change in &d.changes {
-                    let facts = state.changes.get(&change_key(change)).cloned();
-                    if let Some(kind) = facts.as_ref().and_then(rework_kind)
-                        && !kinds.contains(&kind)
-                    {
-                        kinds.push(kind);
-                    }
-                    let once = (
-                        Counted::LeadTime,
-                        change.provider.clone(),
-                        change.repository_id.clone(),
-                        number_text(&change.number),
-                        0,
-                        environment.to_ascii_lowercase(),
-                    );
-                    let Some(facts) = facts else { continue };
-                    if !state.counted.first(once) {
-                        continue;
-                    }
-                    for (from, since) in [
-                        ("first_commit", facts.first_commit_at),
-                        ("opened", facts.opened_at),
-                        ("merged", facts.merged_at),
-                    ] {
-                        if let Some(seconds) = seconds(since, at) {
-                            let mut attrs = env_attr();
-                            attrs.push((LEAD_TIME_FROM, Value::Str(from.into())));
-                            state.lead_time.record(&resource, attrs, seconds);
-                        }
-                    }
-                }
-                for kind in kinds {
                     let mut attrs = env_attr();
-                    attrs.push((REWORK_KIND, Value::Str(kind.into())));
-                    state.rework.add(&resource, attrs, 1);
+                    attrs.push((REWORK_KIND, Value::Str("rollback".into())));
+                    state.rework.add(resource, attrs, 1);
                 }
             }
             DeploymentState::Cancelled | DeploymentState::Pending => {}

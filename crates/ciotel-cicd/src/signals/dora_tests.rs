@@ -264,3 +264,46 @@ fn a_path_to_production_gives_the_four_keys_exactly() {
     ]);
     assert_eq!(figures(&m), want);
 }
+
+#[test]
+fn a_deployment_seen_before_and_after_its_changes_are_attributed_counts_once() {
+    let m = DoraMetrics::new(&MetricsConfig::default(), EnvironmentsConfig::default(), 0);
+    m.record(&[update(1, ChangeAction::Merged, "Fix", "fix", (1000, 2000))]);
+    // As the receiver sees it: first as delivered (no change named), then attributed.
+    m.record(&[deploy(
+        "d1",
+        "production",
+        DeploymentState::Success,
+        2600,
+        "m1",
+        &[],
+    )]);
+    m.record(&[deploy(
+        "d1",
+        "production",
+        DeploymentState::Success,
+        2600,
+        "m1",
+        &[1],
+    )]);
+    m.record(&[deploy(
+        "d1",
+        "production",
+        DeploymentState::Success,
+        2600,
+        "m1",
+        &[1],
+    )]);
+    let got = figures(&m);
+    assert_eq!(
+        got["ciotel.dora.deployments"]
+            .values()
+            .map(|v| v.0)
+            .sum::<u64>(),
+        1
+    );
+    assert_eq!(
+        got["ciotel.dora.lead_time"]["deployment.environment.name=production,ciotel.dora.lead_time.from=merged"],
+        (1, 600.0)
+    );
+}
