@@ -3,6 +3,7 @@
 
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
+use ciotel_cicd::environments::EnvironmentsConfig;
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::ownership::OwnershipProcessor;
 use ciotel_cicd::signals::{CicdSignals, SignalsConfig};
@@ -492,8 +493,14 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
@@ -540,8 +547,14 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
@@ -589,7 +602,7 @@ fn cicd_signals(
     id: &ComponentId,
     inputs: &PipelineInputs,
     registry: &Registry,
-    signals: &SignalsConfig,
+    (signals, environments): (&SignalsConfig, &EnvironmentsConfig),
     stop: &CancellationToken,
 ) -> (CicdSignals, Option<JoinHandle<()>>) {
     let name = id.to_string();
@@ -612,7 +625,7 @@ fn cicd_signals(
         })
         .unwrap_or_default();
     (
-        CicdSignals::new(sink, signals.clone(), ownership),
+        CicdSignals::new(sink, signals.clone(), ownership, environments.clone()),
         collection,
     )
 }
