@@ -1,6 +1,7 @@
 //! The `ciotel` command: run the daemon, check a config, and (later) CI helpers.
 
 mod build;
+mod change_traceparent;
 mod components;
 mod explain;
 mod logging;
