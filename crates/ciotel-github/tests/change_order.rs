@@ -39,7 +39,7 @@ fn spans_of(order: &[scenario::Delivery]) -> BTreeMap<(Vec<u8>, Vec<u8>), Span> 
 }
 
 fn deliveries() -> Vec<scenario::Delivery> {
-    scenario::deliveries(|rel| common::read(rel))
+    scenario::deliveries(common::read)
 }
 
 #[test]

@@ -102,7 +102,7 @@ pub fn deliveries(fixture: impl Fn(&str) -> Vec<u8>) -> Vec<Delivery> {
     pr["merge_commit_sha"] = json!(MERGE_SHA);
     push("pull_request", closed);
 
-    let mut deployment = |id: u64, env: &str, state: &str, created: &str, at: &str| {
+    let deployment = |id: u64, env: &str, state: &str, created: &str, at: &str| {
         let mut d = read("deployment_status.created.json");
         d["deployment"]["id"] = json!(id);
         d["deployment"]["sha"] = json!(MERGE_SHA);
