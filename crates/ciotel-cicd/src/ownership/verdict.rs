@@ -31,6 +31,10 @@
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 
 use super::log_verdict::LogFinding;
+
+/// `ciotel.step.source` of the steps read from a job's log (GitLab runner phases); every other
+/// source (`workflow`, `runner`, `unavailable` … on GitHub steps) is a step the platform reported.
+const JOB_LOG_SOURCE: &str = "job_log";
 use super::names::{self, rule};
 use super::owner::FailureOwner;
 use super::packs::Pack;
@@ -317,7 +321,7 @@ fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
             v.origin() == Origin::Platform
                 && !v.is_queue()
                 && v.span_type().as_deref() != Some(semconv::span_type::JOB_LOG)
-                && v.attr(semconv::CIOTEL_STEP_SOURCE).is_none()
+                && v.attr(semconv::CIOTEL_STEP_SOURCE).as_deref() != Some(JOB_LOG_SOURCE)
         })
         .collect()
 }
