@@ -4,6 +4,7 @@
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
+use ciotel_cicd::live::LiveBoards;
 use ciotel_cicd::ownership::OwnershipProcessor;
 use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
@@ -376,13 +377,15 @@ pub fn pipeline(
 }
 
 /// Starts every receiver with the pipelines it feeds; webhook receivers on one endpoint share a
-/// listener. Returns the server tasks, which end once `stop` fires.
+/// listener; each `github` / `gitlab` receiver gets its live board from `boards`. Returns the
+/// server tasks, which end once `stop` fires.
 pub async fn start_receivers(
     config: &Config,
     inputs: BTreeMap<ComponentId, PipelineInputs>,
     registry: &Registry,
     resolver: &dyn AuthResolver,
     stop: &CancellationToken,
+    boards: &LiveBoards,
 ) -> Result<Vec<JoinHandle<()>>, BuildError> {
     let mut tasks = Vec::new();
     let mut webhook_routes = Vec::new();
@@ -415,6 +418,7 @@ pub async fn start_receivers(
                     ciotel_github::poller::run_handoff(ciotel_github::poller::CAPACITY);
                 let both = c.webhook.is_some() && c.api.is_some();
                 let (handoff, requests) = (both.then_some(handoff), both.then_some(requests));
+                let board = boards.board(&name, &c.live);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -423,12 +427,13 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_github::receiver::webhook_router(
+                        router: ciotel_github::receiver::webhook_router_with_board(
                             &name,
                             webhook,
                             c.trace_id_recipe,
                             output,
                             handoff,
+                            Some(board.clone()),
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
@@ -445,6 +450,7 @@ pub async fn start_receivers(
                         output,
                         stop.clone(),
                         requests,
+                        Some(board.clone()),
                     )
                     .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
@@ -452,6 +458,7 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
+                let board = boards.board(&name, &c.live);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -460,7 +467,12 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
+                        router: ciotel_gitlab::receiver::webhook_router_with_board(
+                            &name,
+                            webhook,
+                            output,
+                            Some(board.clone()),
+                        ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
                         signed: webhook.secret.is_some(),
@@ -469,8 +481,14 @@ pub async fn start_receivers(
                 if let Some(api) = &c.api {
                     let output =
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
-                    let poller = ciotel_gitlab::poller::start(&name, api, output, stop.clone())
-                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    let poller = ciotel_gitlab::poller::start(
+                        &name,
+                        api,
+                        output,
+                        stop.clone(),
+                        Some(board.clone()),
+                    )
+                    .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
                     tasks.push(poller);
                 }

@@ -4,6 +4,7 @@
 
 use crate::build::{self, BuildError};
 use crate::components::{Config, ExtensionConfig};
+use ciotel_cicd::live::LiveBoards;
 use ciotel_core::auth::AuthResolver;
 use ciotel_core::config::service::MetricsLevel;
 use ciotel_core::extensions::health_check::{self, Readiness};
@@ -200,8 +201,11 @@ async fn start_all(
         },
         &mut processor_tasks,
     )?;
+    // Every github / gitlab receiver's live board, for the hung check and the page.
+    let boards = LiveBoards::new();
     let receiver_tasks =
-        build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
+        build::start_receivers(config, inputs, registry, &resolver, stop_receivers, &boards)
+            .await?;
     Ok(Started {
         receiver_tasks,
         processor_tasks,

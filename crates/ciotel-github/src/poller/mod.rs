@@ -12,6 +12,8 @@
 //!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
 //! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
+//! - `live.rs`: the running and queued runs and their jobs, onto the receiver's live board
+//!   (at start and every poll), so a restart does not forget what runs now;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
 //!
@@ -26,6 +28,7 @@ mod cursor;
 mod error;
 mod handoff;
 mod limits;
+mod live;
 mod pages;
 mod poll;
 mod repos;
@@ -40,6 +43,7 @@ pub use handoff::{CAPACITY, HandoffError, RunHandoff, RunRequest, RunRequests, r
 pub use poll::Poller;
 
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::live::LiveBoard;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -48,7 +52,8 @@ use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
 /// `shutdown` is cancelled, then saves its cursor and ends. With `requests` (the poller's end
-/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs.
+/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs. With
+/// `board`, it also keeps the receiver's live board filled (see [`Poller::with_board`]).
 ///
 /// Exists for the daemon's wiring: a setup error (unreadable App key, `state_dir` that cannot
 /// be created, unreadable cursor file) is returned at once, before anything runs.
@@ -62,10 +67,14 @@ pub fn start(
     output: ReceiverOutput,
     shutdown: CancellationToken,
     requests: Option<RunRequests>,
+    board: Option<LiveBoard>,
 ) -> Result<JoinHandle<()>, PollerError> {
     let mut poller = Poller::new(id, config, recipe, output, Tuning::default())?;
     if let Some(requests) = requests {
         poller = poller.with_requests(requests);
+    }
+    if let Some(board) = board {
+        poller = poller.with_board(board);
     }
     Ok(tokio::spawn(poller.run(shutdown)))
 }

@@ -22,6 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ciotel_cicd::live::LiveBoard;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
@@ -35,6 +36,7 @@ use super::client::{self, Client, ClientError, Fetched};
 use super::cursor::{self, Emitted, Pass, State};
 use super::error::{PollError, PollerError};
 use super::handoff::{RunRequest, RunRequests};
+use super::live;
 use super::pages::PageCache;
 use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
@@ -62,6 +64,7 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
+    board: Option<LiveBoard>,
 }
 
 impl Poller {
@@ -106,7 +109,16 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
+            board: None,
         })
+    }
+
+    /// Also keeps `board` (the receiver's live board) up to date: runs it emits leave it, and
+    /// every poll lists the running and queued runs and their jobs onto it (`live.rs`).
+    #[must_use]
+    pub fn with_board(mut self, board: LiveBoard) -> Self {
+        self.board = Some(board);
+        self
     }
 
     /// Also serves the runs a webhook hands over through `requests`, between polls.
@@ -169,6 +181,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let repos = self.repositories.current(client, &self.base_url).await?;
         for repo in repos {
+            if let Some(board) = &self.board {
+                match live::refill(client, &self.base_url, &repo, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, repository = %repo, error = %e,
+                        "cannot list a repository's running runs for the live board"
+                    ),
+                }
+            }
             match self.poll_repo(client, shutdown, &repo).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(
@@ -431,6 +453,9 @@ impl Poller {
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
         let events = attempt::events(client, &self.base_url, repo, run).await?;
+        if let Some(board) = &self.board {
+            board.observe_all(&events);
+        }
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;

@@ -5,6 +5,7 @@
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::live::LiveConfig;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
@@ -43,6 +44,8 @@ pub struct GithubReceiverConfig {
     pub api: Option<ApiConfig>,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -55,6 +58,8 @@ struct Sections {
     api: Option<ApiConfig>,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
+    #[serde(default)]
+    live: LiveConfig,
 }
 
 impl TryFrom<Option<Sections>> for GithubReceiverConfig {
@@ -71,6 +76,7 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
+            live: s.live,
         })
     }
 }

@@ -25,6 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use ciotel_cicd::live::LiveBoard;
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
@@ -60,7 +61,22 @@ pub fn webhook_router(
     output: ReceiverOutput,
     handoff: Option<RunHandoff>,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff));
+    webhook_router_with_board(id, config, recipe, output, handoff, None)
+}
+
+/// [`webhook_router`] whose deliveries also update `board` (the receiver's live board of
+/// queued and running work), before their spans go to the pipeline.
+///
+/// Exists beside [`webhook_router`] so callers without a board keep their call as it was.
+pub fn webhook_router_with_board(
+    id: &str,
+    config: &WebhookConfig,
+    recipe: IdRecipe,
+    output: ReceiverOutput,
+    handoff: Option<RunHandoff>,
+    board: Option<LiveBoard>,
+) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff, board));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -106,6 +122,7 @@ struct Webhook {
     limit: usize,
     recipe: IdRecipe,
     handoff: Option<RunHandoff>,
+    board: Option<LiveBoard>,
 }
 
 impl Webhook {
@@ -115,6 +132,7 @@ impl Webhook {
         recipe: IdRecipe,
         output: ReceiverOutput,
         handoff: Option<RunHandoff>,
+        board: Option<LiveBoard>,
     ) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => {
@@ -136,6 +154,7 @@ impl Webhook {
             limit: config.max_request_body_size,
             recipe,
             handoff,
+            board,
         }
     }
 
@@ -251,6 +270,9 @@ impl Webhook {
         let Some(ci_event) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
+        if let Some(board) = &self.board {
+            board.observe_all(std::slice::from_ref(&ci_event));
+        }
         let batch = Batch::Traces(translate(&ci_event, self.recipe));
         let (handoff, request) = match (&self.handoff, event) {
             (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {

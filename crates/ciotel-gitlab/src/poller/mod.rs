@@ -10,7 +10,9 @@
 //! - `projects.rs`: which projects (`projects:`, and every project of `groups:`);
 //! - `upstream.rs`: child pipelines' upstream, learnt from bridges polled earlier;
 //! - `client.rs`: GitLab's token header, rate-limit headers and pages; `urls.rs`: the URLs;
-//! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors.
+//! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors;
+//! - `live.rs`: the running and pending pipelines and their jobs, onto the receiver's live
+//!   board (at start and every poll), so a restart does not forget what runs now.
 //!
 //! What any REST poller needs — retries and backoff, rate-limit waits, pagination headers, the
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
@@ -20,6 +22,7 @@ mod auth;
 mod client;
 mod cursor;
 mod error;
+mod live;
 mod pipeline;
 mod poll;
 mod projects;
@@ -32,6 +35,7 @@ pub use cursor::SETTLE;
 pub use error::{PollError, PollerError};
 pub use poll::Poller;
 
+use ciotel_cicd::live::LiveBoard;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -39,7 +43,8 @@ use tokio_util::sync::CancellationToken;
 use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
-/// `shutdown` is cancelled, then saves its cursor and ends.
+/// `shutdown` is cancelled, then saves its cursor and ends. With `board`, it also keeps the
+/// receiver's live board filled (see [`Poller::with_board`]).
 ///
 /// Exists for the daemon's wiring: a setup error (a token no header can carry, `state_dir`
 /// that cannot be created, unreadable cursor file) is returned at once, before anything runs.
@@ -51,8 +56,12 @@ pub fn start(
     config: &ApiConfig,
     output: ReceiverOutput,
     shutdown: CancellationToken,
+    board: Option<LiveBoard>,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let poller = Poller::new(id, config, output, Tuning::default())?;
+    let mut poller = Poller::new(id, config, output, Tuning::default())?;
+    if let Some(board) = board {
+        poller = poller.with_board(board);
+    }
     Ok(tokio::spawn(poller.run(shutdown)))
 }
 

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ciotel_cicd::Timestamp;
+use ciotel_cicd::live::LiveBoard;
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::poll::{self, Tuning};
@@ -28,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 use super::client::{self, Client};
 use super::cursor::{self, State};
 use super::error::{PollError, PollerError};
+use super::live;
 use super::pipeline;
 use super::projects::Projects;
 use super::upstream::{self, Upstreams};
@@ -56,6 +58,7 @@ pub struct Poller {
     state: State,
     saved: State,
     state_path: PathBuf,
+    board: Option<LiveBoard>,
 }
 
 impl Poller {
@@ -99,7 +102,16 @@ impl Poller {
             saved: state.clone(),
             state,
             state_path,
+            board: None,
         })
+    }
+
+    /// Also keeps `board` (the receiver's live board) up to date: pipelines it emits leave it,
+    /// and every poll lists the running and pending pipelines onto it (`live.rs`).
+    #[must_use]
+    pub fn with_board(mut self, board: LiveBoard) -> Self {
+        self.board = Some(board);
+        self
     }
 
     /// Polls every `interval` until `shutdown` is cancelled, then saves the cursor and returns.
@@ -141,6 +153,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let projects = self.projects.current(client, &self.urls, &self.id).await?;
         for (id, project) in projects {
+            if let Some(board) = &self.board {
+                match live::refill(client, &self.urls, &self.id, id, &project, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, project = id, error = %e,
+                        "cannot list a project's running pipelines for the live board"
+                    ),
+                }
+            }
             match self.poll_project(client, shutdown, id, &project).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(
@@ -236,6 +258,9 @@ impl Poller {
             upstream.as_ref(),
         ) {
             Ok(events) => {
+                if let Some(board) = &self.board {
+                    board.observe_all(&events);
+                }
                 let batch = Batch::Traces(crate::translate(&events));
                 if batch.item_count() > 0 {
                     poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;

@@ -5,6 +5,7 @@
 //! `insecure: true` on a loopback endpoint.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
+use ciotel_cicd::live::LiveConfig;
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
@@ -45,6 +46,8 @@ pub struct GitlabReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls pipelines from GitLab.
     pub api: Option<ApiConfig>,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -55,6 +58,8 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(default)]
+    live: LiveConfig,
 }
 
 impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
@@ -65,6 +70,7 @@ impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
             Some(s) if s.webhook.is_some() || s.api.is_some() => Ok(GitlabReceiverConfig {
                 webhook: s.webhook,
                 api: s.api,
+                live: s.live,
             }),
             _ => Err(ConfigError::NothingToReceive),
         }
