@@ -1,0 +1,92 @@
+//! One board's periodic check: which hung jobs are due a log record, and the metrics of now.
+//!
+//! A hung job's record comes at the first check that finds it hung, then every
+//! `live.hung.log_interval` while it stays hung; once it is not hung (it started, finished, or
+//! left the board), nothing more is said of it. Metrics come at every check.
+
+use std::collections::{BTreeSet, HashMap};
+
+use opentelemetry_proto::tonic::logs::v1::ResourceLogs;
+use opentelemetry_proto::tonic::metrics::v1::ResourceMetrics;
+
+use super::board::LiveBoard;
+use super::entry::EntryKey;
+use super::logs::hung_logs;
+use super::metrics::{Counts, Series};
+use crate::ids::IdRecipe;
+use crate::time::Timestamp;
+
+/// What one check yields.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CheckOutput {
+    /// The log records due (hung jobs not logged within `log_interval`).
+    pub logs: Vec<ResourceLogs>,
+    /// The metrics of now.
+    pub metrics: Vec<ResourceMetrics>,
+    /// How many jobs are hung now.
+    pub hung: usize,
+}
+
+/// A board's check state: when each hung job was last logged, which series were reported.
+///
+/// Exists apart from the board so the page and many readers share the board while one task
+/// owns the schedule; the check is a function of the board, this state and `now`, testable
+/// without timers.
+#[derive(Debug)]
+pub struct LiveCheck {
+    board: LiveBoard,
+    recipe: IdRecipe,
+    start: Timestamp,
+    logged: HashMap<EntryKey, Timestamp>,
+    reported: BTreeSet<Series>,
+}
+
+impl LiveCheck {
+    /// Checks `board`; log records carry span ids by `recipe`; sums count from `start`.
+    pub fn new(board: LiveBoard, recipe: IdRecipe, start: Timestamp) -> Self {
+        LiveCheck {
+            board,
+            recipe,
+            start,
+            logged: HashMap::new(),
+            reported: BTreeSet::new(),
+        }
+    }
+
+    /// The board checked.
+    pub fn board(&self) -> &LiveBoard {
+        &self.board
+    }
+
+    /// One check at `now`.
+    pub fn check(&mut self, now: Timestamp) -> CheckOutput {
+        let hung = self.board.hung(now);
+        let repeat = self.board.config().hung.log_interval;
+        let still: BTreeSet<&EntryKey> = hung.iter().map(|h| &h.entry.key).collect();
+        self.logged.retain(|k, _| still.contains(k));
+        let due: Vec<_> = hung
+            .iter()
+            .filter(|h| {
+                self.logged.get(&h.entry.key).is_none_or(|last| {
+                    now.as_unix_nanos().saturating_sub(last.as_unix_nanos())
+                        >= u64::try_from(repeat.as_nanos()).unwrap_or(u64::MAX)
+                })
+            })
+            .collect();
+        for h in &due {
+            self.logged.insert(h.entry.key.clone(), now);
+        }
+        let logs = hung_logs(&due, now, self.recipe);
+        let counts = Counts::of(&self.board.snapshot(None).entries, &hung);
+        let series = counts.series();
+        let metrics = counts
+            .with_zeros_for(&self.reported)
+            .to_otlp(self.start, now);
+        self.reported = series;
+        CheckOutput {
+            logs,
+            metrics,
+            hung: hung.len(),
+        }
+    }
+}
