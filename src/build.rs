@@ -2,6 +2,7 @@
 //! pipeline's processor chain, and receivers.
 
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
+use crate::live;
 use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::live::LiveBoards;
@@ -456,6 +457,13 @@ pub async fn start_receivers(
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
                     tasks.push(poller);
                 }
+                let output = ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "live");
+                tasks.extend(live::start_check(
+                    board,
+                    c.trace_id_recipe,
+                    output,
+                    stop.clone(),
+                ));
             }
             Some(ReceiverConfig::Gitlab(c)) => {
                 let board = boards.board(&name, &c.live);
@@ -492,6 +500,9 @@ pub async fn start_receivers(
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
                     tasks.push(poller);
                 }
+                let output = ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "live");
+                let recipe = ciotel_gitlab::ID_RECIPE;
+                tasks.extend(live::start_check(board, recipe, output, stop.clone()));
             }
             None => return Err(BuildError::new("receiver", &id, "not defined")),
         }

@@ -3,6 +3,7 @@
 mod build;
 mod components;
 mod explain;
+mod live;
 mod logging;
 mod service;
 mod traceparent;
