@@ -1,8 +1,9 @@
 //! One board's periodic check: which hung jobs are due a log record, and the metrics of now.
 //!
 //! A hung job's record comes at the first check that finds it hung, then every
-//! `live.hung.log_interval` while it stays hung; once it is not hung (it started, finished, or
-//! left the board), nothing more is said of it. Metrics come at every check.
+//! `live.hung.log_interval` while it stays hung the same way; a job hung in the queue that is
+//! then hung running is a new hang, logged at once. Once it is not hung (it started in time,
+//! finished, or left the board), nothing more is said of it. Metrics come at every check.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,11 +11,19 @@ use opentelemetry_proto::tonic::logs::v1::ResourceLogs;
 use opentelemetry_proto::tonic::metrics::v1::ResourceMetrics;
 
 use super::board::LiveBoard;
-use super::entry::EntryKey;
+use super::entry::{EntryKey, LiveState};
+use super::hung::HungJob;
 use super::logs::hung_logs;
 use super::metrics::{Counts, Series};
 use crate::ids::IdRecipe;
 use crate::time::Timestamp;
+
+/// One hang: which job, in which state, by which rule.
+type Hang = (EntryKey, LiveState, &'static str);
+
+fn hang(h: &HungJob) -> Hang {
+    (h.entry.key.clone(), h.entry.state, h.rule.key())
+}
 
 /// What one check yields.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -37,7 +46,7 @@ pub struct LiveCheck {
     board: LiveBoard,
     recipe: IdRecipe,
     start: Timestamp,
-    logged: HashMap<EntryKey, Timestamp>,
+    logged: HashMap<Hang, Timestamp>,
     reported: BTreeSet<Series>,
 }
 
@@ -62,19 +71,19 @@ impl LiveCheck {
     pub fn check(&mut self, now: Timestamp) -> CheckOutput {
         let hung = self.board.hung(now);
         let repeat = self.board.config().hung.log_interval;
-        let still: BTreeSet<&EntryKey> = hung.iter().map(|h| &h.entry.key).collect();
+        let still: BTreeSet<Hang> = hung.iter().map(hang).collect();
         self.logged.retain(|k, _| still.contains(k));
         let due: Vec<_> = hung
             .iter()
             .filter(|h| {
-                self.logged.get(&h.entry.key).is_none_or(|last| {
+                self.logged.get(&hang(h)).is_none_or(|last| {
                     now.as_unix_nanos().saturating_sub(last.as_unix_nanos())
                         >= u64::try_from(repeat.as_nanos()).unwrap_or(u64::MAX)
                 })
             })
             .collect();
         for h in &due {
-            self.logged.insert(h.entry.key.clone(), now);
+            self.logged.insert(hang(h), now);
         }
         let logs = hung_logs(&due, now, self.recipe);
         let counts = Counts::of(&self.board.snapshot(None).entries, &hung);

@@ -182,3 +182,28 @@ fn metrics_count_active_runs_busy_runners_and_hung_jobs_and_zero_what_went() {
     let later = check.check(t("2026-12-04T11:01:00Z"));
     assert!(later.metrics.is_empty(), "{:?}", later.metrics);
 }
+
+#[test]
+fn a_job_hung_in_the_queue_then_hung_running_is_logged_again_at_once() {
+    let b = with_log_interval(hung_board(600, 600, 0), Duration::from_secs(3600));
+    b.observe_at(&job("7", Phase::Pending), now());
+    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun, now());
+    let queued = check.check(now());
+    assert_eq!(records(&queued).len(), 1);
+    assert_eq!(
+        attr(records(&queued)[0], TASK_STATE),
+        Some(&Value::StringValue("pending".into()))
+    );
+    assert!(records(&check.check(now())).is_empty());
+    b.observe_at(&job("7", Phase::Running), now());
+    let running = check.check(now());
+    assert_eq!(
+        records(&running).len(),
+        1,
+        "running since 10:01, over 10 m at 11:00"
+    );
+    assert_eq!(
+        attr(records(&running)[0], TASK_STATE),
+        Some(&Value::StringValue("executing".into()))
+    );
+}
