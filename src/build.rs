@@ -7,6 +7,7 @@ use crate::webhooks::{self, WebhookRoutes};
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::live::LiveBoards;
 use ciotel_cicd::ownership::OwnershipProcessor;
+use ciotel_cicd::signals::{CicdSignals, SignalsConfig};
 use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::graph::pipeline_order;
@@ -21,6 +22,7 @@ use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::extensions::file_storage::FileStorageConfig;
+use ciotel_core::pipeline::signals::SignalSink;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
@@ -30,7 +32,7 @@ use ciotel_core::processors::memory_limiter::{LiveHeap, MemoryLimiter};
 use ciotel_core::processors::resource::ResourceProcessor;
 use ciotel_core::readiness::Readiness;
 use ciotel_core::telemetry::Registry;
-use ciotel_core::{ComponentId, NextConsumer, PipelineId};
+use ciotel_core::{ComponentId, NextConsumer, PipelineId, Signal};
 use ciotel_otlp::exporters::file::FileExporter;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
@@ -413,13 +415,17 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
+                let (signals, collection) =
+                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, c.trace_id_recipe, stop));
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
                 let (handoff, requests) =
                     ciotel_github::poller::run_handoff(ciotel_github::poller::CAPACITY);
                 let both = c.webhook.is_some() && c.api.is_some();
                 let (handoff, requests) = (both.then_some(handoff), both.then_some(requests));
-                let board = boards.board(&name, &c.live);
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -428,13 +434,13 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_github::receiver::webhook_router_with_board(
+                        router: ciotel_github::receiver::webhook_router_with_signals(
                             &name,
                             webhook,
                             c.trace_id_recipe,
                             output,
                             handoff,
-                            Some(board.clone()),
+                            signals.clone(),
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
@@ -451,22 +457,19 @@ pub async fn start_receivers(
                         output,
                         stop.clone(),
                         requests,
-                        Some(board.clone()),
+                        signals,
                     )
                     .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
                     tasks.push(poller);
                 }
-                let output = ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "live");
-                tasks.extend(live::start_check(
-                    board,
-                    c.trace_id_recipe,
-                    output,
-                    stop.clone(),
-                ));
             }
             Some(ReceiverConfig::Gitlab(c)) => {
-                let board = boards.board(&name, &c.live);
+                let (signals, collection) =
+                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, ciotel_gitlab::ID_RECIPE, stop));
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -475,11 +478,11 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_gitlab::receiver::webhook_router_with_board(
+                        router: ciotel_gitlab::receiver::webhook_router_with_signals(
                             &name,
                             webhook,
                             output,
-                            Some(board.clone()),
+                            signals.clone(),
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
@@ -489,26 +492,39 @@ pub async fn start_receivers(
                 if let Some(api) = &c.api {
                     let output =
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
-                    let poller = ciotel_gitlab::poller::start(
-                        &name,
-                        api,
-                        output,
-                        stop.clone(),
-                        Some(board.clone()),
-                    )
-                    .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    let poller =
+                        ciotel_gitlab::poller::start(&name, api, output, stop.clone(), signals)
+                            .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
                     tasks.push(poller);
                 }
-                let output = ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "live");
-                let recipe = ciotel_gitlab::ID_RECIPE;
-                tasks.extend(live::start_check(board, recipe, output, stop.clone()));
             }
             None => return Err(BuildError::new("receiver", &id, "not defined")),
         }
     }
     tasks.extend(webhooks::serve(webhook_routes, registry, resolver, stop).await?);
     Ok(tasks)
+}
+
+/// The metrics and logs ends of CI receiver `name` (its `metrics` and `logs` pipelines), and
+/// the task that collects its metrics every `collection_interval` when a metrics pipeline
+/// lists it; the task's last collection runs once `stop` fires, before the pipelines drain.
+fn cicd_signals(
+    name: &str,
+    inputs: &PipelineInputs,
+    registry: &Registry,
+    config: &SignalsConfig,
+    stop: &CancellationToken,
+) -> (CicdSignals, Option<JoinHandle<()>>) {
+    let sink = SignalSink::new(inputs, registry, name);
+    let collection = sink.accepts(Signal::Metrics).then(|| {
+        tokio::spawn(sink.clone().run_collection(
+            name.to_string(),
+            config.collection_interval,
+            stop.clone(),
+        ))
+    });
+    (CicdSignals::new(sink, config.clone()), collection)
 }
 
 /// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the

@@ -68,11 +68,11 @@ impl TypedConfig for ReceiverConfig {
 }
 
 impl ComponentInfo for ReceiverConfig {
-    fn supports(&self, signal: Signal) -> bool {
+    fn supports(&self, _signal: Signal) -> bool {
         match self {
-            ReceiverConfig::Otlp(_) => true,
-            // CI platforms describe runs: traces only.
-            ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => signal == Signal::Traces,
+            // CI receivers make spans from runs, metrics from the same events (as the
+            // Collector's GitHub receiver serves both), and log records (hung jobs).
+            ReceiverConfig::Otlp(_) | ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => true,
         }
     }
 
@@ -165,7 +165,18 @@ impl TypedConfig for ProcessorConfig {
     }
 }
 
-impl ComponentInfo for ProcessorConfig {}
+impl ComponentInfo for ProcessorConfig {
+    /// The CI/CD processors work on spans only: in a metrics or logs pipeline they would do
+    /// nothing, which is a mistake to point out.
+    fn supports(&self, signal: Signal) -> bool {
+        match self {
+            ProcessorConfig::CicdHierarchy(_) | ProcessorConfig::CicdOwnership(_) => {
+                signal == Signal::Traces
+            }
+            _ => true,
+        }
+    }
+}
 
 /// An exporter's config.
 #[derive(Debug, Clone)]

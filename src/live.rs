@@ -1,36 +1,32 @@
-//! The live board's check task, one per `github` / `gitlab` receiver that is listed in a
-//! `logs` or `metrics` pipeline: every `live.hung.check_interval` it checks the receiver's
-//! board ([`LiveCheck`]) and hands the hung jobs' log records to the receiver's `logs`
-//! pipelines and the board's metrics to its `metrics` pipelines.
+//! The live board's hung check, one task per `github` / `gitlab` receiver listed in a `logs`
+//! pipeline: every `live.hung.check_interval` it checks the receiver's board ([`LiveCheck`])
+//! and hands the hung jobs' log records to the receiver's `logs` pipelines through its
+//! [`CicdSignals`]. (The board's gauges are a metric source of the same signals, collected
+//! every `collection_interval` with the receiver's other metrics.)
 //!
-//! A pipeline that refuses (full) loses that check's output: the metrics are sent again at the
-//! next check, a hung job's record again after `log_interval`. Nothing waits on a full
-//! pipeline, so the receivers' own deliveries are never held up by the check.
+//! A pipeline that refuses (full) loses that check's records: a hung job is logged again after
+//! `log_interval`. Nothing waits on a full pipeline, so the receivers' deliveries are never
+//! held up by the check.
 
 use std::time::Duration;
 
 use ciotel_cicd::IdRecipe;
 use ciotel_cicd::Timestamp;
-use ciotel_cicd::live::{LiveBoard, LiveCheck};
-use ciotel_core::pipeline::ReceiverOutput;
-use ciotel_core::{Batch, Signal};
+use ciotel_cicd::live::LiveCheck;
+use ciotel_cicd::signals::CicdSignals;
+use ciotel_core::Signal;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-/// Starts the check of `board` into `output`, with span ids by `recipe`; `None` when no
-/// `logs` or `metrics` pipeline lists the receiver (nothing would take the output). Ends when
-/// `stop` is cancelled.
+/// Starts the hung check of the board `signals` carries, with span ids by `recipe`; `None`
+/// when there is no board or no `logs` pipeline lists the receiver. Ends when `stop` fires.
 pub fn start_check(
-    board: LiveBoard,
+    signals: &CicdSignals,
     recipe: IdRecipe,
-    output: ReceiverOutput,
-    stop: CancellationToken,
+    stop: &CancellationToken,
 ) -> Option<JoinHandle<()>> {
-    let (logs, metrics) = (
-        output.accepts(Signal::Logs),
-        output.accepts(Signal::Metrics),
-    );
-    if !logs && !metrics {
+    let board = signals.board()?.clone();
+    if !signals.accepts(Signal::Logs) {
         return None;
     }
     let every = board
@@ -38,7 +34,8 @@ pub fn start_check(
         .hung
         .check_interval
         .max(Duration::from_millis(10));
-    let mut check = LiveCheck::new(board, recipe, Timestamp::now());
+    let mut check = LiveCheck::new(board, recipe);
+    let (signals, stop) = (signals.clone(), stop.clone());
     Some(tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -48,29 +45,15 @@ pub fn start_check(
                 _ = ticks.tick() => {}
             }
             let out = check.check(Timestamp::now());
-            let name = check.board().name().to_string();
-            if logs && !out.logs.is_empty() {
-                hand(
-                    &name,
-                    &output,
-                    Batch::Logs(out.logs),
-                    "hung jobs' log records",
-                );
+            if out.logs.is_empty() {
+                continue;
             }
-            if metrics && !out.metrics.is_empty() {
-                hand(
-                    &name,
-                    &output,
-                    Batch::Metrics(out.metrics),
-                    "live board metrics",
+            if let Err(e) = signals.emit_logs(out.logs) {
+                tracing::debug!(
+                    receiver = %check.board().name(), error = %e,
+                    "a logs pipeline refused hung jobs' records; they come again after log_interval"
                 );
             }
         }
     }))
-}
-
-fn hand(receiver: &str, output: &ReceiverOutput, batch: Batch, what: &str) {
-    if let Err(e) = output.consume(batch) {
-        tracing::debug!(receiver, error = %e, "a pipeline refused the {what}; sent again later");
-    }
 }

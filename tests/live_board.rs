@@ -220,12 +220,13 @@ fn config(backend: &Backend, api: Option<&GithubApi>, dir: &TempDir) -> String {
     webhook:
       endpoint: 127.0.0.1:0
       secret: \"{SECRET}\"
-{api}    live:
+{api}    collection_interval: 100ms
+    live:
       hung:
         queued_after: 30m
         running_after: 1h
         p95_factor: 0
-        check_interval: 100ms
+        check_interval: 50ms
         log_interval: 1h
 exporters:
   nop:
@@ -346,9 +347,12 @@ struct Backend {
 #[derive(Default)]
 struct Got {
     records: Vec<LogRecord>,
-    /// Per metric export, in arrival order: `(name, attributes, value)`.
-    metric_exports: Vec<Vec<(String, BTreeMap<String, String>, i64)>>,
+    /// Per metric export, in arrival order.
+    metric_exports: Vec<Vec<Point>>,
 }
+
+/// One data point as the backend got it: metric name, attributes, value.
+type Point = (String, BTreeMap<String, String>, i64);
 
 impl Backend {
     fn start() -> Backend {

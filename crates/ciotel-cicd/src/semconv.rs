@@ -123,6 +123,18 @@ pub const CIOTEL_STEP_NAME: &str = "ciotel.step.name";
 pub const CIOTEL_STEP_NUMBER: &str = "ciotel.step.number";
 /// `ciotel.step.result`: a step's result, one of the [`result`] values.
 pub const CIOTEL_STEP_RESULT: &str = "ciotel.step.result";
+/// `ciotel.step.uses`: the action a GitHub step runs (`actions/checkout@v4`), from the
+/// workflow file at the run's revision.
+pub const CIOTEL_STEP_USES: &str = "ciotel.step.uses";
+/// `ciotel.step.run`: the first line of a GitHub step's `run:` script, secrets masked,
+/// truncated.
+pub const CIOTEL_STEP_RUN: &str = "ciotel.step.run";
+/// `ciotel.step.id`: a GitHub step's `id:` in the workflow file.
+pub const CIOTEL_STEP_ID: &str = "ciotel.step.id";
+/// `ciotel.step.source`: where a GitHub step's `uses`/`run`/`id` came from, or why none are
+/// known (`workflow`, `runner`, `unmatched`, `reusable_workflow`, `unavailable`); `job_log` on
+/// GitLab runner phases read from a job log's section markers (not reported as steps).
+pub const CIOTEL_STEP_SOURCE: &str = "ciotel.step.source";
 /// `ciotel.worker.labels` (string array): the labels / tags that selected the runner.
 pub const CIOTEL_WORKER_LABELS: &str = "ciotel.worker.labels";
 /// `ciotel.worker.group.id`: the runner group's id.
@@ -132,6 +144,7 @@ pub const CIOTEL_WORKER_GROUP_NAME: &str = "ciotel.worker.group.name";
 /// `ciotel.timing.adjusted` (bool): the platform's times were inconsistent (end before start,
 /// step outside its job) and ciotel clamped them; the span's times are not as reported.
 pub const CIOTEL_TIMING_ADJUSTED: &str = "ciotel.timing.adjusted";
+
 /// `ciotel.link.type` on a span link: why the link exists (`previous_attempt`, `upstream`).
 pub const CIOTEL_LINK_TYPE: &str = "ciotel.link.type";
 
@@ -150,6 +163,9 @@ pub mod span_type {
     /// Who made a failed run fail: written by the `cicd_ownership` processor once it is
     /// known, as a child of the run's root span (the root itself carries no verdict).
     pub const VERDICT: &str = "verdict";
+    /// A failed job's log tail, handed by a receiver with `api:` to the `cicd_ownership`
+    /// processor, which reads it and drops the span (`ownership::job_log`).
+    pub const JOB_LOG: &str = "job_log";
 }
 
 /// Values of `ciotel.link.type`.

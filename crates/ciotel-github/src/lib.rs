@@ -11,6 +11,7 @@ pub mod poller;
 pub mod receiver;
 mod rest;
 mod webhook;
+pub mod workflow;
 
 pub use error::GithubError;
 pub use rest::{map_rest_job, map_rest_jobs, map_rest_run, map_rest_runs};

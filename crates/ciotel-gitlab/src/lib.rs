@@ -7,6 +7,7 @@
 
 mod error;
 pub mod ids;
+pub mod log_sections;
 mod map;
 pub mod payload;
 pub mod poller;

@@ -1,20 +1,19 @@
-//! One board's periodic check: which hung jobs are due a log record, and the metrics of now.
+//! One board's periodic check: which hung jobs are due a log record.
 //!
 //! A hung job's record comes at the first check that finds it hung, then every
 //! `live.hung.log_interval` while it stays hung the same way; a job hung in the queue that is
 //! then hung running is a new hang, logged at once. Once it is not hung (it started in time,
-//! finished, or left the board), nothing more is said of it. Metrics come at every check.
+//! finished, or left the board), nothing more is said of it. (The board's metrics are a
+//! [`super::LiveMetrics`] source, collected with the receiver's other metrics.)
 
 use std::collections::{BTreeSet, HashMap};
 
 use opentelemetry_proto::tonic::logs::v1::ResourceLogs;
-use opentelemetry_proto::tonic::metrics::v1::ResourceMetrics;
 
 use super::board::LiveBoard;
 use super::entry::{EntryKey, LiveState};
 use super::hung::HungJob;
 use super::logs::hung_logs;
-use super::metrics::{Counts, Series};
 use crate::ids::IdRecipe;
 use crate::time::Timestamp;
 
@@ -30,13 +29,11 @@ fn hang(h: &HungJob) -> Hang {
 pub struct CheckOutput {
     /// The log records due (hung jobs not logged within `log_interval`).
     pub logs: Vec<ResourceLogs>,
-    /// The metrics of now.
-    pub metrics: Vec<ResourceMetrics>,
     /// How many jobs are hung now.
     pub hung: usize,
 }
 
-/// A board's check state: when each hung job was last logged, which series were reported.
+/// A board's check state: when each hung job was last logged.
 ///
 /// Exists apart from the board so the page and many readers share the board while one task
 /// owns the schedule; the check is a function of the board, this state and `now`, testable
@@ -45,20 +42,16 @@ pub struct CheckOutput {
 pub struct LiveCheck {
     board: LiveBoard,
     recipe: IdRecipe,
-    start: Timestamp,
     logged: HashMap<Hang, Timestamp>,
-    reported: BTreeSet<Series>,
 }
 
 impl LiveCheck {
-    /// Checks `board`; log records carry span ids by `recipe`; sums count from `start`.
-    pub fn new(board: LiveBoard, recipe: IdRecipe, start: Timestamp) -> Self {
+    /// Checks `board`; log records carry span ids by `recipe`.
+    pub fn new(board: LiveBoard, recipe: IdRecipe) -> Self {
         LiveCheck {
             board,
             recipe,
-            start,
             logged: HashMap::new(),
-            reported: BTreeSet::new(),
         }
     }
 
@@ -85,16 +78,8 @@ impl LiveCheck {
         for h in &due {
             self.logged.insert(hang(h), now);
         }
-        let logs = hung_logs(&due, now, self.recipe);
-        let counts = Counts::of(&self.board.snapshot(None).entries, &hung);
-        let series = counts.series();
-        let metrics = counts
-            .with_zeros_for(&self.reported)
-            .to_otlp(self.start, now);
-        self.reported = series;
         CheckOutput {
-            logs,
-            metrics,
+            logs: hung_logs(&due, now, self.recipe),
             hung: hung.len(),
         }
     }

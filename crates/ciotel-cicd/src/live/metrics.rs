@@ -1,4 +1,5 @@
-//! The board → OTLP metrics, as of one check: what is active now, per repository.
+//! The board → OTLP metrics, as of one collection: what is active now, per repository
+//! ([`LiveMetrics`], a source the receiver's `collection_interval` collects).
 //!
 //! | metric | instrument | unit | attributes | what |
 //! |---|---|---|---|---|
@@ -6,19 +7,23 @@
 //! | `cicd.worker.count` | UpDownCounter | `{count}` | `cicd.worker.state` (`busy`) | distinct runners running a job of the repository (semconv; `available` and `offline` are not told by events) |
 //! | `ciotel.pipeline.task.hung` | UpDownCounter | `{task}` | `cicd.pipeline.name`, `cicd.pipeline.task.name`, `ciotel.task.state`, `ciotel.hung.rule` | jobs hung now (not in semconv, hence `ciotel.*`) |
 //!
-//! Each is a cumulative, non-monotonic sum whose value is the count at the check (the OTLP
+//! Each is a cumulative, non-monotonic sum whose value is the count at collection (the OTLP
 //! shape of an asynchronous UpDownCounter). A series that was reported and is now gone is
 //! reported once more as 0, so a backend does not keep its last count. The resource is the
 //! repository's (`service.name`, `vcs.provider.name`), as on its run traces; a runner runs one
 //! job at a time, so busy workers summed over repositories is the total.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use ciotel_core::pipeline::signals::MetricSource;
 
 use opentelemetry_proto::tonic::metrics::v1::{
     AggregationTemporality, Metric, NumberDataPoint, ResourceMetrics, ScopeMetrics, Sum,
     metric::Data, number_data_point,
 };
 
+use super::board::LiveBoard;
 use super::entry::{EntryKind, LiveEntry, LiveState};
 use super::hung::HungJob;
 use super::logs::{HUNG_RULE, TASK_STATE};
@@ -35,6 +40,44 @@ pub const TASK_HUNG: &str = "ciotel.pipeline.task.hung";
 
 /// `cicd.pipeline.name` where the platform gave none (the attribute is required).
 const UNNAMED: &str = "unknown";
+
+/// The board's gauges, as a metric source of the receiver's signals.
+///
+/// Exists so the live gauges leave with the receiver's other metrics, on its one
+/// `collection_interval` timer; it remembers which series it reported, to report a gone one
+/// once as 0.
+pub struct LiveMetrics {
+    board: LiveBoard,
+    start: Timestamp,
+    reported: Mutex<BTreeSet<Series>>,
+}
+
+impl LiveMetrics {
+    /// The gauges of `board`, counted from now.
+    pub fn new(board: LiveBoard) -> Self {
+        LiveMetrics {
+            board,
+            start: Timestamp::now(),
+            reported: Mutex::default(),
+        }
+    }
+
+    /// The points at `now`.
+    pub fn at(&self, now: Timestamp) -> Vec<ResourceMetrics> {
+        let counts = Counts::of(&self.board.snapshot(None).entries, &self.board.hung(now));
+        let mut reported = self.reported.lock().unwrap_or_else(|p| p.into_inner());
+        let series = counts.series();
+        let out = counts.with_zeros_for(&reported).to_otlp(self.start, now);
+        *reported = series;
+        out
+    }
+}
+
+impl MetricSource for LiveMetrics {
+    fn collect(&self, now_unix_nano: u64) -> Vec<ResourceMetrics> {
+        self.at(Timestamp::from_unix_nanos(now_unix_nano))
+    }
+}
 
 /// One time series: where (provider, repository), which metric, which attributes.
 pub(super) type Series = (

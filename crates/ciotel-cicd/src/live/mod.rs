@@ -17,9 +17,10 @@
 //! - `durations.rs`: recent run times per job name, for the p95 rule;
 //! - `hung.rs`: which jobs are hung now, and by which rule ([`HungJob`]);
 //! - `logs.rs`: a hung job → its WARN log record; `metrics.rs`: the board → the
-//!   `cicd.pipeline.run.active`, `cicd.worker.count` and `ciotel.pipeline.task.hung` sums;
+//!   `cicd.pipeline.run.active`, `cicd.worker.count` and `ciotel.pipeline.task.hung` sums
+//!   ([`LiveMetrics`], a metric source of the receiver's signals);
 //!   `otlp.rs`: what both share (resource, attributes);
-//! - `check.rs`: one board's periodic check ([`LiveCheck`]): which records are due, the metrics;
+//! - `check.rs`: one board's periodic check ([`LiveCheck`]): which hung jobs' records are due;
 //! - `config.rs`: the receivers' `live:` keys ([`LiveConfig`]).
 
 mod board;
@@ -47,6 +48,6 @@ pub use hung::{HungJob, HungRule};
 pub use logs::{
     HUNG_DURATION, HUNG_EVENT, HUNG_RULE, HUNG_SINCE, HUNG_THRESHOLD, TASK_STATE, hung_logs,
 };
-pub use metrics::{RUN_ACTIVE, TASK_HUNG, WORKER_COUNT};
+pub use metrics::{LiveMetrics, RUN_ACTIVE, TASK_HUNG, WORKER_COUNT};
 pub use otlp::SCOPE_NAME;
 pub use registry::LiveBoards;

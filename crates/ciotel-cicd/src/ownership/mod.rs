@@ -26,6 +26,8 @@
 
 pub mod cache;
 pub mod config;
+pub mod job_log;
+pub mod log_verdict;
 pub mod matcher;
 pub mod names;
 pub mod owner;
@@ -33,6 +35,7 @@ pub mod packs;
 pub mod pattern;
 pub mod processor;
 pub mod rule;
+pub mod signatures;
 pub mod span_view;
 pub mod tree;
 pub mod verdict;
@@ -41,7 +44,7 @@ pub mod verdict_span;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use config::{OwnershipConfig, VerdictCacheConfig};
+pub use config::{GithubActionsConfig, OwnershipConfig, VerdictCacheConfig};
 pub use owner::{FailureOwner, Owner};
 pub use packs::PackName;
 pub use processor::OwnershipProcessor;

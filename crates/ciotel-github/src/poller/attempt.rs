@@ -4,6 +4,10 @@
 //! `GET /repos/{o}/{r}/actions/runs/{id}/attempts/{n}/jobs` (or `…/runs/{id}/jobs?filter=latest`
 //! when GitHub gives no attempt number, as old GitHub Enterprise Server versions do).
 //!
+//! Each job's steps are described by the run's workflow file at its revision (`crate::workflow`,
+//! asked for once per attempt, only when a job has steps): what each step runs goes on its
+//! span, or, when the file cannot be read, that it could not.
+//!
 //! An object that cannot be mapped is skipped with a warning (the rest of the run still goes);
 //! a page that cannot be fetched or read fails the attempt, to be tried again at the next poll.
 
@@ -13,6 +17,7 @@ use ciotel_core::poll::under_base;
 use super::client::{Client, Fetched};
 use super::error::PollError;
 use crate::payload::{JobsPage, WorkflowRun};
+use crate::workflow::{self, Lookup, Unavailable, WorkflowFiles};
 use crate::{map_rest_job, map_rest_run};
 
 /// `GET …/actions/runs/{id}/attempts/{n}`: an earlier attempt of a listed run.
@@ -26,8 +31,10 @@ pub(super) async fn events(
     base_url: &str,
     repo: &str,
     run: &WorkflowRun,
+    files: &mut WorkflowFiles,
 ) -> Result<Vec<CiEvent>, PollError> {
     let mut events = Vec::new();
+    let mut lookup: Option<Lookup> = None;
     match map_rest_run(run) {
         Ok(event) => events.push(event),
         Err(e) => tracing::warn!(
@@ -58,6 +65,15 @@ pub(super) async fn events(
             })?;
         for job in &page.jobs {
             match map_rest_job(job, run.repository.as_ref()) {
+                Ok(CiEvent::Job(mut mapped)) if !mapped.steps.is_empty() => {
+                    if lookup.is_none() {
+                        lookup = Some(workflow_file(client, base_url, repo, run, files).await?);
+                    }
+                    if let Some(lookup) = &lookup {
+                        workflow::describe(&mut mapped, lookup);
+                    }
+                    events.push(CiEvent::Job(mapped));
+                }
                 Ok(event) => events.push(event),
                 Err(e) => tracing::warn!(
                     repository = %repo, run = run.id, job = job.id, error = %e,
@@ -68,4 +84,29 @@ pub(super) async fn events(
         next = n;
     }
     Ok(events)
+}
+
+/// The run's workflow file at its revision, or why it is not known (logged).
+async fn workflow_file(
+    client: &mut Client,
+    base_url: &str,
+    repo: &str,
+    run: &WorkflowRun,
+    files: &mut WorkflowFiles,
+) -> Result<Lookup, PollError> {
+    let (Some(path), Some(sha)) = (run.path.as_deref(), run.head_sha.as_deref()) else {
+        return Ok(Lookup::Unavailable(Unavailable::NotFound));
+    };
+    let lookup = files
+        .lookup(client, base_url, repo, path, sha)
+        .await
+        .map_err(|_| PollError::Shutdown)?;
+    if let Lookup::Unavailable(why) = &lookup {
+        tracing::warn!(
+            repository = %repo, run = run.id, path = %path, revision = %sha,
+            reason = why.as_str(),
+            "cannot read the run's workflow file; its steps' owners are decided by their names"
+        );
+    }
+    Ok(lookup)
 }

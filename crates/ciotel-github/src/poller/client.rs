@@ -32,7 +32,7 @@ pub(super) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::E
 }
 
 /// What a GET brought back.
-pub(super) enum Fetched {
+pub(crate) enum Fetched {
     /// 304: the same as the answer whose ETag was sent.
     NotModified,
     /// A fresh answer.
@@ -47,7 +47,7 @@ pub(super) enum Fetched {
 }
 
 /// GitHub's REST API as the poller uses it.
-pub(super) struct Client {
+pub(crate) struct Client {
     api: ApiClient,
     base_url: String,
     credentials: Credentials,
@@ -74,7 +74,7 @@ impl Client {
 
     /// `GET url`, conditional on `etag` when given. A 401 with App credentials buys a new
     /// installation token and tries once more.
-    pub(super) async fn get(
+    pub(crate) async fn get(
         &mut self,
         url: &str,
         etag: Option<&str>,

@@ -13,7 +13,8 @@
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
 //! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
 //! - `live.rs`: the running and queued runs and their jobs, onto the receiver's live board
-//!   (at start and every poll), so a restart does not forget what runs now;
+//!   (at start and every poll, when the receiver's signals carry a board), so a restart does
+//!   not forget what runs now;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
 //!
@@ -23,7 +24,7 @@
 
 mod attempt;
 mod auth;
-mod client;
+pub(crate) mod client;
 mod cursor;
 mod error;
 mod handoff;
@@ -43,7 +44,7 @@ pub use handoff::{CAPACITY, HandoffError, RunHandoff, RunRequest, RunRequests, r
 pub use poll::Poller;
 
 use ciotel_cicd::IdRecipe;
-use ciotel_cicd::live::LiveBoard;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -52,8 +53,8 @@ use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
 /// `shutdown` is cancelled, then saves its cursor and ends. With `requests` (the poller's end
-/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs. With
-/// `board`, it also keeps the receiver's live board filled (see [`Poller::with_board`]).
+/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs. The
+/// events it maps also feed `signals` (the receiver's metrics).
 ///
 /// Exists for the daemon's wiring: a setup error (unreadable App key, `state_dir` that cannot
 /// be created, unreadable cursor file) is returned at once, before anything runs.
@@ -67,14 +68,12 @@ pub fn start(
     output: ReceiverOutput,
     shutdown: CancellationToken,
     requests: Option<RunRequests>,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let mut poller = Poller::new(id, config, recipe, output, Tuning::default())?;
+    let mut poller =
+        Poller::new(id, config, recipe, output, Tuning::default())?.with_signals(signals);
     if let Some(requests) = requests {
         poller = poller.with_requests(requests);
-    }
-    if let Some(board) = board {
-        poller = poller.with_board(board);
     }
     Ok(tokio::spawn(poller.run(shutdown)))
 }

@@ -22,7 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ciotel_cicd::live::LiveBoard;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
@@ -42,6 +42,7 @@ use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// A REST API poller, set up and ready to run.
 ///
@@ -64,7 +65,8 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
+    workflow_files: WorkflowFiles,
 }
 
 impl Poller {
@@ -109,22 +111,23 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
-            board: None,
+            signals: CicdSignals::none(),
+            workflow_files: WorkflowFiles::default(),
         })
-    }
-
-    /// Also keeps `board` (the receiver's live board) up to date: runs it emits leave it, and
-    /// every poll lists the running and queued runs and their jobs onto it (`live.rs`).
-    #[must_use]
-    pub fn with_board(mut self, board: LiveBoard) -> Self {
-        self.board = Some(board);
-        self
     }
 
     /// Also serves the runs a webhook hands over through `requests`, between polls.
     #[must_use]
     pub fn with_requests(mut self, requests: RunRequests) -> Self {
         self.requests = Some(requests);
+        self
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a run both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
         self
     }
 
@@ -181,7 +184,7 @@ impl Poller {
     ) -> Result<(), PollError> {
         let repos = self.repositories.current(client, &self.base_url).await?;
         for repo in repos {
-            if let Some(board) = &self.board {
+            if let Some(board) = self.signals.board() {
                 match live::refill(client, &self.base_url, &repo, board).await {
                     Ok(_) => {}
                     Err(PollError::Shutdown) => return Err(PollError::Shutdown),
@@ -452,10 +455,9 @@ impl Poller {
         repo: &str,
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
-        if let Some(board) = &self.board {
-            board.observe_all(&events);
-        }
+        let events =
+            attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
+        self.signals.observe(&events);
         let batch = Batch::Traces(translate_all(&events, self.recipe));
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;

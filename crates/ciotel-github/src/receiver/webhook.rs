@@ -14,6 +14,12 @@
 //! When the receiver also has `api:`, a `workflow_run` delivery of a completed run is not
 //! emitted here: the run goes to the poller ([`RunHandoff`]), which emits it with its jobs in
 //! one batch (202 once queued; 503 + Retry-After when the hand-off queue is full).
+//!
+//! With `api:`, a `workflow_job` delivery emits only the job's `queue` span: the job span and
+//! its step spans are the poller's alone, since only the poller reads the workflow file that
+//! says what each step runs (and so who owns it, and who failed the job). A span both paths
+//! emitted would otherwise carry two answers. The poller emits every job of a run once the run
+//! is completed (handed over by its `workflow_run` delivery, or listed).
 
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::payload::WorkflowRunEvent;
@@ -25,8 +31,9 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use ciotel_cicd::live::LiveBoard;
-use ciotel_cicd::{IdRecipe, translate};
+use ciotel_cicd::ownership::span_view::span_attr;
+use ciotel_cicd::signals::CicdSignals;
+use ciotel_cicd::{IdRecipe, semconv, translate};
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
@@ -35,6 +42,7 @@ use ciotel_core::webhook::desk::Desk;
 use ciotel_core::webhook::refusal::{Reason, Seen};
 use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::webhook::respond::Reply;
+use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 use std::sync::Arc;
 
 /// The header naming the event of a delivery.
@@ -61,22 +69,23 @@ pub fn webhook_router(
     output: ReceiverOutput,
     handoff: Option<RunHandoff>,
 ) -> Router {
-    webhook_router_with_board(id, config, recipe, output, handoff, None)
+    webhook_router_with_signals(id, config, recipe, output, handoff, CicdSignals::none())
 }
 
-/// [`webhook_router`] whose deliveries also update `board` (the receiver's live board of
-/// queued and running work), before their spans go to the pipeline.
+/// [`webhook_router`], whose events also feed `signals` (the receiver's metrics, shared with
+/// its poller so a run both see counts once).
 ///
-/// Exists beside [`webhook_router`] so callers without a board keep their call as it was.
-pub fn webhook_router_with_board(
+/// # Panics
+/// As [`webhook_router`].
+pub fn webhook_router_with_signals(
     id: &str,
     config: &WebhookConfig,
     recipe: IdRecipe,
     output: ReceiverOutput,
     handoff: Option<RunHandoff>,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff, board));
+    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff, signals));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -122,7 +131,7 @@ struct Webhook {
     limit: usize,
     recipe: IdRecipe,
     handoff: Option<RunHandoff>,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 }
 
 impl Webhook {
@@ -132,7 +141,7 @@ impl Webhook {
         recipe: IdRecipe,
         output: ReceiverOutput,
         handoff: Option<RunHandoff>,
-        board: Option<LiveBoard>,
+        signals: CicdSignals,
     ) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => {
@@ -154,7 +163,7 @@ impl Webhook {
             limit: config.max_request_body_size,
             recipe,
             handoff,
-            board,
+            signals,
         }
     }
 
@@ -270,10 +279,12 @@ impl Webhook {
         let Some(ci_event) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        if let Some(board) = &self.board {
-            board.observe_all(std::slice::from_ref(&ci_event));
+        self.signals.observe(std::slice::from_ref(&ci_event));
+        let mut spans = translate(&ci_event, self.recipe);
+        if self.handoff.is_some() && event == EVENT_WORKFLOW_JOB {
+            keep_queue_spans(&mut spans);
         }
-        let batch = Batch::Traces(translate(&ci_event, self.recipe));
+        let batch = Batch::Traces(spans);
         let (handoff, request) = match (&self.handoff, event) {
             (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {
                 Ok(request) => (handoff, request),
@@ -334,6 +345,21 @@ fn completed_run(body: &[u8], batch: Batch) -> Result<RunRequest, Batch> {
         }),
         _ => Err(batch),
     }
+}
+
+/// Drops every span but `queue` spans: with `api:`, a job's own span and its steps come from
+/// the poller, which knows what each step runs.
+fn keep_queue_spans(groups: &mut Vec<ResourceSpans>) {
+    for group in groups.iter_mut() {
+        for scope in &mut group.scope_spans {
+            scope.spans.retain(|span| {
+                span_attr(span, semconv::CIOTEL_SPAN_TYPE).as_deref()
+                    == Some(semconv::span_type::QUEUE)
+            });
+        }
+        group.scope_spans.retain(|s| !s.spans.is_empty());
+    }
+    groups.retain(|g| !g.scope_spans.is_empty());
 }
 
 /// `application/x-www-form-urlencoded`, GitHub's other content type, which wraps the JSON in

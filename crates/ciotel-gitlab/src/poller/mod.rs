@@ -12,7 +12,8 @@
 //! - `client.rs`: GitLab's token header, rate-limit headers and pages; `urls.rs`: the URLs;
 //! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors;
 //! - `live.rs`: the running and pending pipelines and their jobs, onto the receiver's live
-//!   board (at start and every poll), so a restart does not forget what runs now.
+//!   board (at start and every poll, when the receiver's signals carry a board), so a restart
+//!   does not forget what runs now.
 //!
 //! What any REST poller needs — retries and backoff, rate-limit waits, pagination headers, the
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
@@ -35,7 +36,7 @@ pub use cursor::SETTLE;
 pub use error::{PollError, PollerError};
 pub use poll::Poller;
 
-use ciotel_cicd::live::LiveBoard;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -43,8 +44,8 @@ use tokio_util::sync::CancellationToken;
 use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
-/// `shutdown` is cancelled, then saves its cursor and ends. With `board`, it also keeps the
-/// receiver's live board filled (see [`Poller::with_board`]).
+/// `shutdown` is cancelled, then saves its cursor and ends. The events it maps also feed
+/// `signals` (the receiver's metrics).
 ///
 /// Exists for the daemon's wiring: a setup error (a token no header can carry, `state_dir`
 /// that cannot be created, unreadable cursor file) is returned at once, before anything runs.
@@ -56,12 +57,9 @@ pub fn start(
     config: &ApiConfig,
     output: ReceiverOutput,
     shutdown: CancellationToken,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let mut poller = Poller::new(id, config, output, Tuning::default())?;
-    if let Some(board) = board {
-        poller = poller.with_board(board);
-    }
+    let poller = Poller::new(id, config, output, Tuning::default())?.with_signals(signals);
     Ok(tokio::spawn(poller.run(shutdown)))
 }
 

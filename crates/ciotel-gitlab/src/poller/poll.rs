@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ciotel_cicd::Timestamp;
-use ciotel_cicd::live::LiveBoard;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::poll::{self, Tuning};
@@ -58,7 +58,7 @@ pub struct Poller {
     state: State,
     saved: State,
     state_path: PathBuf,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 }
 
 impl Poller {
@@ -102,15 +102,15 @@ impl Poller {
             saved: state.clone(),
             state,
             state_path,
-            board: None,
+            signals: CicdSignals::none(),
         })
     }
 
-    /// Also keeps `board` (the receiver's live board) up to date: pipelines it emits leave it,
-    /// and every poll lists the running and pending pipelines onto it (`live.rs`).
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a pipeline both see counts once).
     #[must_use]
-    pub fn with_board(mut self, board: LiveBoard) -> Self {
-        self.board = Some(board);
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
         self
     }
 
@@ -153,7 +153,7 @@ impl Poller {
     ) -> Result<(), PollError> {
         let projects = self.projects.current(client, &self.urls, &self.id).await?;
         for (id, project) in projects {
-            if let Some(board) = &self.board {
+            if let Some(board) = self.signals.board() {
                 match live::refill(client, &self.urls, &self.id, id, &project, board).await {
                     Ok(_) => {}
                     Err(PollError::Shutdown) => return Err(PollError::Shutdown),
@@ -258,9 +258,7 @@ impl Poller {
             upstream.as_ref(),
         ) {
             Ok(events) => {
-                if let Some(board) = &self.board {
-                    board.observe_all(&events);
-                }
+                self.signals.observe(&events);
                 let batch = Batch::Traces(crate::translate(&events));
                 if batch.item_count() > 0 {
                     poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;

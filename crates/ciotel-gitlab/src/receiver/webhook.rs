@@ -24,7 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use ciotel_cicd::live::LiveBoard;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
@@ -53,20 +53,21 @@ const EVENT_UUID_HEADER: &str = "x-gitlab-event-uuid";
 /// If `path` or `health_path` is not a route axum accepts. A `WebhookConfig` that came from
 /// the config file always has valid paths.
 pub fn webhook_router(id: &str, config: &WebhookConfig, output: ReceiverOutput) -> Router {
-    webhook_router_with_board(id, config, output, None)
+    webhook_router_with_signals(id, config, output, CicdSignals::none())
 }
 
-/// [`webhook_router`] whose deliveries also update `board` (the receiver's live board of
-/// queued and running work), before their spans go to the pipeline.
+/// [`webhook_router`], whose events also feed `signals` (the receiver's metrics, shared with
+/// its poller so a pipeline both see counts once).
 ///
-/// Exists beside [`webhook_router`] so callers without a board keep their one-line call.
-pub fn webhook_router_with_board(
+/// # Panics
+/// As [`webhook_router`].
+pub fn webhook_router_with_signals(
     id: &str,
     config: &WebhookConfig,
     output: ReceiverOutput,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, output, board));
+    let hook = Arc::new(Webhook::new(id, config, output, signals));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -110,16 +111,11 @@ struct Webhook {
     required: RequiredHeaders,
     verification: Verification,
     limit: usize,
-    board: Option<LiveBoard>,
+    signals: CicdSignals,
 }
 
 impl Webhook {
-    fn new(
-        id: &str,
-        config: &WebhookConfig,
-        output: ReceiverOutput,
-        board: Option<LiveBoard>,
-    ) -> Self {
+    fn new(id: &str, config: &WebhookConfig, output: ReceiverOutput, signals: CicdSignals) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => Verification::Token(Token::new(secret)),
             _ if config.insecure => Verification::Open,
@@ -136,7 +132,7 @@ impl Webhook {
             required: RequiredHeaders::new(&config.required_headers),
             verification,
             limit: config.max_request_body_size,
-            board,
+            signals,
         }
     }
 
@@ -228,9 +224,7 @@ impl Webhook {
         let Some(events) = mapped else {
             return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        if let Some(board) = &self.board {
-            board.observe_all(&events);
-        }
+        self.signals.observe(&events);
         let batch = Batch::Traces(crate::translate(&events));
         self.desk.hand_over(batch, seen)
     }

@@ -1,5 +1,5 @@
-//! The periodic check: a hung job's WARN record while it is hung (and not after), and the
-//! sums a backend reads.
+//! The periodic check (a hung job's WARN record while it is hung, and not after) and the
+//! board's gauges (the sums a backend reads).
 
 use std::time::Duration;
 
@@ -65,7 +65,7 @@ fn a_hung_job_is_logged_at_first_then_every_log_interval_and_not_after_it_ends()
     let b = with_log_interval(hung_board(0, 600, 0), Duration::from_secs(300));
     b.observe_at(&run(Phase::Running), now());
     b.observe_at(&job("7", Phase::Running), now());
-    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun, t("2026-12-04T09:00:00Z"));
+    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun);
     // Running since 10:01; 10 minutes are allowed.
     assert!(records(&check.check(t("2026-12-04T10:11:00Z"))).is_empty());
     let first = check.check(t("2026-12-04T10:11:01Z"));
@@ -142,9 +142,8 @@ fn metrics_count_active_runs_busy_runners_and_hung_jobs_and_zero_what_went() {
     b.observe_at(&run(Phase::Running), now());
     b.observe_at(&job("1", Phase::Running), now());
     b.observe_at(&job("2", Phase::Pending), now());
-    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun, t("2026-12-04T09:00:00Z"));
-    let out = check.check(now());
-    let m = &out.metrics;
+    let gauges = LiveMetrics::new(b.clone());
+    let m = &gauges.at(now());
     let run_active = [
         ("cicd.pipeline.name", "CI"),
         ("cicd.pipeline.run.state", "executing"),
@@ -161,33 +160,28 @@ fn metrics_count_active_runs_busy_runners_and_hung_jobs_and_zero_what_went() {
         (HUNG_RULE, "queued_after"),
     ];
     assert_eq!(point(m, TASK_HUNG, &hung), Some(1));
-    assert_eq!(out.hung, 1);
 
     b.observe_at(&run(Phase::Completed), now());
-    let gone = check.check(t("2026-12-04T11:00:30Z"));
+    let gone = gauges.at(t("2026-12-04T11:00:30Z"));
     assert_eq!(
-        point(&gone.metrics, RUN_ACTIVE, &run_active),
+        point(&gone, RUN_ACTIVE, &run_active),
         Some(0),
         "reported once as 0"
     );
-    assert_eq!(point(&gone.metrics, TASK_HUNG, &hung), Some(0));
+    assert_eq!(point(&gone, TASK_HUNG, &hung), Some(0));
     assert_eq!(
-        point(
-            &gone.metrics,
-            WORKER_COUNT,
-            &[("cicd.worker.state", "busy")]
-        ),
+        point(&gone, WORKER_COUNT, &[("cicd.worker.state", "busy")]),
         Some(0)
     );
-    let later = check.check(t("2026-12-04T11:01:00Z"));
-    assert!(later.metrics.is_empty(), "{:?}", later.metrics);
+    let later = gauges.at(t("2026-12-04T11:01:00Z"));
+    assert!(later.is_empty(), "{later:?}");
 }
 
 #[test]
 fn a_job_hung_in_the_queue_then_hung_running_is_logged_again_at_once() {
     let b = with_log_interval(hung_board(600, 600, 0), Duration::from_secs(3600));
     b.observe_at(&job("7", Phase::Pending), now());
-    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun, now());
+    let mut check = LiveCheck::new(b.clone(), IdRecipe::CheckRun);
     let queued = check.check(now());
     assert_eq!(records(&queued).len(), 1);
     assert_eq!(
