@@ -133,6 +133,9 @@ async fn start_all(
 ) -> Result<Started, RunError> {
     ciotel_core::body::budget::set_limit(config.service.max_in_flight_body_size);
     let resolver = build::authenticators(config)?;
+    // Every github / gitlab receiver's live board, by receiver id: made first so a page started
+    // before the receivers (`cicd_view`) can hold it; each receiver adds its board as it starts.
+    let boards = LiveBoards::new();
     let listener_error = |what: String| {
         move |e: &dyn std::fmt::Display| RunError::Listener {
             what: what.clone(),
@@ -201,8 +204,6 @@ async fn start_all(
         },
         &mut processor_tasks,
     )?;
-    // Every github / gitlab receiver's live board, for the hung check and the page.
-    let boards = LiveBoards::new();
     let receiver_tasks =
         build::start_receivers(config, inputs, registry, &resolver, stop_receivers, &boards)
             .await?;
