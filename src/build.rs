@@ -36,6 +36,7 @@ use ciotel_core::{ComponentId, NextConsumer, PipelineId, Signal};
 use ciotel_otlp::exporters::file::FileExporter;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
+use ciotel_view::{CicdViewExporter, CicdViewExporterConfig, RunStore};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -78,12 +79,69 @@ pub fn authenticators(config: &Config) -> Result<Authenticators, BuildError> {
     })
 }
 
+/// The stores of the `cicd_view` extensions listed in `service.extensions`, by id: each
+/// extension's page reads its store, the `cicd_view` exporters naming it fill it.
+pub type Views = BTreeMap<ComponentId, Arc<RunStore>>;
+
+/// An empty store for every `cicd_view` extension listed in `service.extensions`.
+pub fn views(config: &Config) -> Views {
+    config
+        .service
+        .extensions
+        .iter()
+        .filter_map(|id| match config.extensions.get(id) {
+            Some(ExtensionConfig::CicdView(c)) => {
+                Some((id.clone(), Arc::new(RunStore::new(c.bounds()))))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that every `cicd_view` exporter names a `cicd_view` extension listed in
+/// `service.extensions` (for `ciotel validate`).
+pub fn check_views(config: &Config) -> Vec<BuildError> {
+    config
+        .exporters
+        .iter()
+        .filter_map(|(id, exporter)| match exporter {
+            ExporterConfig::CicdView(c) => view_extension(config, id, c).err(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The extension a `cicd_view` exporter feeds, checked.
+fn view_extension<'a>(
+    config: &Config,
+    id: &ComponentId,
+    exporter: &'a CicdViewExporterConfig,
+) -> Result<&'a ComponentId, BuildError> {
+    let extension = &exporter.extension;
+    let fail = |m: String| BuildError::new("exporter", id, format!("extension: {m}"));
+    match config.extensions.get(extension) {
+        None => Err(fail(format!(
+            "extension `{extension}` is not defined under `extensions`"
+        ))),
+        Some(ExtensionConfig::CicdView(_)) if config.service.extensions.contains(extension) => {
+            Ok(extension)
+        }
+        Some(ExtensionConfig::CicdView(_)) => Err(fail(format!(
+            "extension `{extension}` is not listed in service.extensions"
+        ))),
+        Some(_) => Err(fail(format!(
+            "extension `{extension}` is not a cicd_view extension"
+        ))),
+    }
+}
+
 /// Builds every exporter some pipeline uses, each behind its own sending queue (connectors
 /// listed as exporters are built with the pipelines).
 pub fn exporters(
     config: &Config,
     registry: &Registry,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<BTreeMap<ComponentId, Arc<QueuedExporter>>, BuildError> {
     let mut out = BTreeMap::new();
     for pipeline in config.service.pipelines.values() {
@@ -94,7 +152,8 @@ pub fn exporters(
             let Some(exporter_config) = config.exporters.get(id) else {
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
-            let (exporter, queue, retry) = exporter(id, exporter_config, authenticators)?;
+            let (exporter, queue, retry) =
+                exporter(config, id, exporter_config, authenticators, views)?;
             let name = id.to_string();
             let queued = match queue_storage(config, id, &queue)? {
                 None => QueuedExporter::start(&name, exporter, &queue, &retry, registry),
@@ -135,7 +194,10 @@ pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
             let queue = match exporter {
                 ExporterConfig::Otlp(c) => &c.sending_queue,
                 ExporterConfig::OtlpHttp(c) => &c.sending_queue,
-                ExporterConfig::File(_) | ExporterConfig::Debug(_) | ExporterConfig::Nop(_) => {
+                ExporterConfig::File(_)
+                | ExporterConfig::Debug(_)
+                | ExporterConfig::Nop(_)
+                | ExporterConfig::CicdView(_) => {
                     return None;
                 }
             };
@@ -173,9 +235,11 @@ fn storage_extension<'a>(
 }
 
 fn exporter(
+    full: &Config,
     id: &ComponentId,
     config: &ExporterConfig,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<(Arc<dyn Exporter>, QueueConfig, RetryConfig), BuildError> {
     let name = id.to_string();
     let fail = |e: &dyn std::fmt::Display| BuildError::new("exporter", id, e);
@@ -222,6 +286,23 @@ fn exporter(
             (
                 Arc::new(DebugExporter::new(&name, c).with_trace_renderer(waterfall)),
                 queue,
+                RetryConfig {
+                    enabled: false,
+                    ..RetryConfig::default()
+                },
+            )
+        }
+        ExporterConfig::CicdView(c) => {
+            let extension = view_extension(full, id, c)?;
+            let store = views
+                .get(extension)
+                .ok_or_else(|| fail(&format!("extension `{extension}` has no page")))?;
+            (
+                Arc::new(CicdViewExporter::new(store.clone())),
+                QueueConfig {
+                    num_consumers: 1,
+                    ..QueueConfig::default()
+                },
                 RetryConfig {
                     enabled: false,
                     ..RetryConfig::default()
@@ -416,7 +497,7 @@ pub async fn start_receivers(
             }
             Some(ReceiverConfig::Github(c)) => {
                 let (signals, collection) =
-                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
                 tasks.extend(collection);
                 let signals = signals.with_board(boards.board(&name, &c.live));
                 tasks.extend(live::start_check(&signals, c.trace_id_recipe, stop));
@@ -466,7 +547,7 @@ pub async fn start_receivers(
             }
             Some(ReceiverConfig::Gitlab(c)) => {
                 let (signals, collection) =
-                    cicd_signals(&name, &receiver_inputs, registry, &c.signals, stop);
+                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
                 tasks.extend(collection);
                 let signals = signals.with_board(boards.board(&name, &c.live));
                 tasks.extend(live::start_check(&signals, ciotel_gitlab::ID_RECIPE, stop));
@@ -509,22 +590,39 @@ pub async fn start_receivers(
 /// The metrics and logs ends of CI receiver `name` (its `metrics` and `logs` pipelines), and
 /// the task that collects its metrics every `collection_interval` when a metrics pipeline
 /// lists it; the task's last collection runs once `stop` fires, before the pipelines drain.
+/// Failed jobs are judged for `cicd.system.errors` with the first `cicd_ownership` processor
+/// of a traces pipeline the receiver feeds, so metrics and spans give the same verdict.
 fn cicd_signals(
-    name: &str,
+    config: &Config,
+    id: &ComponentId,
     inputs: &PipelineInputs,
     registry: &Registry,
-    config: &SignalsConfig,
+    signals: &SignalsConfig,
     stop: &CancellationToken,
 ) -> (CicdSignals, Option<JoinHandle<()>>) {
-    let sink = SignalSink::new(inputs, registry, name);
+    let name = id.to_string();
+    let sink = SignalSink::new(inputs, registry, &name);
     let collection = sink.accepts(Signal::Metrics).then(|| {
-        tokio::spawn(sink.clone().run_collection(
-            name.to_string(),
-            config.collection_interval,
-            stop.clone(),
-        ))
+        tokio::spawn(
+            sink.clone()
+                .run_collection(name, signals.collection_interval, stop.clone()),
+        )
     });
-    (CicdSignals::new(sink, config.clone()), collection)
+    let ownership = config
+        .service
+        .pipelines
+        .iter()
+        .filter(|(pid, p)| pid.signal == Signal::Traces && p.receivers.contains(id))
+        .flat_map(|(_, p)| &p.processors)
+        .find_map(|p| match config.processors.get(p) {
+            Some(ProcessorConfig::CicdOwnership(c)) => Some((**c).clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    (
+        CicdSignals::new(sink, signals.clone(), ownership),
+        collection,
+    )
 }
 
 /// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the

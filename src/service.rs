@@ -133,16 +133,46 @@ async fn start_all(
 ) -> Result<Started, RunError> {
     ciotel_core::body::budget::set_limit(config.service.max_in_flight_body_size);
     let resolver = build::authenticators(config)?;
-    // Every github / gitlab receiver's live board, by receiver id: made first so a page started
-    // before the receivers (`cicd_view`) can hold it; each receiver adds its board as it starts.
-    let boards = LiveBoards::new();
     let listener_error = |what: String| {
         move |e: &dyn std::fmt::Display| RunError::Listener {
             what: what.clone(),
             message: e.to_string(),
         }
     };
+    let views = build::views(config);
+    // Every github / gitlab receiver's live board, for the hung check and the page.
+    let boards = LiveBoards::new();
     for id in &config.service.extensions {
+        if let (Some(ExtensionConfig::CicdView(c)), Some(store)) =
+            (config.extensions.get(id), views.get(id))
+        {
+            let fail = listener_error(format!("extension {id}"));
+            let auth = match &c.auth {
+                Some(r) => Some(
+                    resolver
+                        .server(&r.authenticator)
+                        .map_err(|e| fail(&format!("auth: {e}")))?,
+                ),
+                None => None,
+            };
+            if auth.is_none() && !c.endpoint.is_loopback() {
+                tracing::warn!(extension = %id, endpoint = %c.endpoint, "the cicd_view page shows job names, repositories and runners to anyone who can reach it: it listens beyond loopback without `auth`");
+            }
+            let name = id.to_string();
+            let (address, task) = ciotel_view::start(
+                &name,
+                c,
+                store.clone(),
+                boards.clone(),
+                registry,
+                auth,
+                background.clone(),
+            )
+            .await
+            .map_err(|e| fail(&e))?;
+            tracing::info!(extension = %id, transport = "http", address = %address, "listening");
+            side_tasks.push(task);
+        }
         if let Some(ExtensionConfig::HealthCheck(hc)) = config.extensions.get(id) {
             let fail = listener_error(format!("extension {id}"));
             let auth = match &hc.auth {
@@ -192,7 +222,7 @@ async fn start_all(
         side_tasks.push(task);
     }
 
-    let exporters = build::exporters(config, registry, &resolver)?;
+    let exporters = build::exporters(config, registry, &resolver, &views)?;
     let mut processor_tasks = Vec::new();
     let inputs = build::pipelines(
         config,

@@ -1,5 +1,5 @@
 //! The `github` and `gitlab` receivers in `metrics` and `logs` pipelines, black box: `ciotel
-//! validate` accepts them there and still refuses what cannot work (a CI/CD processor in a
+//! validate` accepts them there and still refuses what cannot work (`cicd_ownership` in a
 //! metrics pipeline, `collection_interval: 0s`); a receiver listed only in a metrics pipeline
 //! still takes deliveries.
 

@@ -1,7 +1,8 @@
 //! Steps known by what they run, black box: the real binary with a `github` receiver whose
 //! `api:` points at a local server replaying GitHub's REST answers (a listing with one
 //! completed run, its jobs page, and the workflow file at the run's revision from the contents
-//! API, all recorded in `tests/workflow_steps/` in GitHub's shapes). Every step span the file
+//! API, and the reusable workflow one job calls, all recorded in `tests/workflow_steps/` in
+//! GitHub's shapes). Every step span the file
 //! exporter writes is checked: `ciotel.step.uses|run|id|source`, `ciotel.owner` and
 //! `ciotel.owner.basis`; a secret in a `run:` line is masked. When the contents API answers
 //! 404, 500 or keeps rate limiting, the steps fall back to their names and say so. With
@@ -24,7 +25,10 @@ const REPO: &str = "octo/hello";
 const RUN: u64 = 7001;
 const SHA: &str = "c0ffee0000000000000000000000000000000001";
 const WORKFLOW: &str = ".github/workflows/ci.yml";
+/// The reusable workflow `ci.yml`'s `call` job calls, in `octo/shared` at `v1`.
+const WORKFLOW_CALLED: &str = ".github/workflows/build.yml";
 const BLOB: &str = "5b0d3b3c0a1f2e4d6c8b9a7f1e2d3c4b5a697887";
+const BLOB_CALLED: &str = "0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b";
 const HOOK_SECRET: &str = "steps-hook-secret";
 
 /// How the contents API answers.
@@ -71,10 +75,14 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// The contents API's answer for the workflow file (`repos/get-content`), base64 wrapped at 60
-/// characters as GitHub sends it.
-fn contents_body() -> String {
-    let yaml = read("ci.yml");
+/// The contents API's answer for workflow file `file` (`repos/get-content`), base64 wrapped at
+/// 60 characters as GitHub sends it.
+fn contents_body(file: &str) -> String {
+    let yaml = read(file);
+    let (path, blob) = match file {
+        "ci.yml" => (WORKFLOW, BLOB),
+        _ => (WORKFLOW_CALLED, BLOB_CALLED),
+    };
     let encoded = base64(yaml.as_bytes());
     let lines: Vec<&str> = encoded
         .as_bytes()
@@ -82,12 +90,12 @@ fn contents_body() -> String {
         .map(|c| std::str::from_utf8(c).expect("ascii"))
         .collect();
     json!({
-        "type": "file", "encoding": "base64", "size": yaml.len(), "name": "ci.yml",
-        "path": WORKFLOW, "content": lines.join("\n") + "\n", "sha": BLOB,
-        "url": format!("https://api.github.com/repos/{REPO}/contents/{WORKFLOW}?ref={SHA}"),
-        "git_url": format!("https://api.github.com/repos/{REPO}/git/blobs/{BLOB}"),
-        "html_url": format!("https://github.com/{REPO}/blob/{SHA}/{WORKFLOW}"),
-        "download_url": format!("https://raw.githubusercontent.com/{REPO}/{SHA}/{WORKFLOW}"),
+        "type": "file", "encoding": "base64", "size": yaml.len(), "name": file,
+        "path": path, "content": lines.join("\n") + "\n", "sha": blob,
+        "url": format!("https://api.github.com/repos/{REPO}/contents/{path}?ref={SHA}"),
+        "git_url": format!("https://api.github.com/repos/{REPO}/git/blobs/{blob}"),
+        "html_url": format!("https://github.com/{REPO}/blob/{SHA}/{path}"),
+        "download_url": format!("https://raw.githubusercontent.com/{REPO}/{SHA}/{path}"),
     })
     .to_string()
 }
@@ -160,7 +168,7 @@ fn answer(api: &Api, uri: &Uri) -> (StatusCode, Vec<(&'static str, String)>, Str
     if path == format!("/repos/{REPO}/contents/{WORKFLOW}") {
         assert_eq!(uri.query(), Some(format!("ref={SHA}").as_str()));
         return match api.contents {
-            Contents::File => (StatusCode::OK, json, contents_body()),
+            Contents::File => (StatusCode::OK, json, contents_body("ci.yml")),
             Contents::NotFound => (
                 StatusCode::NOT_FOUND,
                 json,
@@ -181,6 +189,10 @@ fn answer(api: &Api, uri: &Uri) -> (StatusCode, Vec<(&'static str, String)>, Str
                 )
             }
         };
+    }
+    if path == format!("/repos/octo/shared/contents/{WORKFLOW_CALLED}") {
+        assert_eq!(uri.query(), Some("ref=v1"));
+        return (StatusCode::OK, json, contents_body("shared-build.yml"));
     }
     (
         StatusCode::NOT_FOUND,
@@ -316,191 +328,50 @@ fn rows(expect: &[[&str; 7]]) -> Vec<[String; 7]> {
 const P: &str = "platform";
 const A: &str = "application";
 
+/// The step spans of the run when its workflow file is read: `(name, ciotel.step.source,
+/// uses, run, id, ciotel.owner, ciotel.owner.basis)`.
+#[rustfmt::skip]
+const WITH_THE_FILE: &[[&str; 7]] = &[
+    ["Set up job", "runner", "", "", "", P, "name:github_actions/runner"],
+    ["Checkout repository", "workflow", "actions/checkout@v4", "", "", P, "action:github_actions/checkout"],
+    // Named like a toolchain step, and decided by its action.
+    ["Install Rust", "workflow", "dtolnay/rust-toolchain@stable", "", "", P, "action:github_actions/setup"],
+    ["Cache cargo", "workflow", "Swatinem/rust-cache@v2", "", "", P, "action:github_actions/cache"],
+    ["Run cargo clippy --all-targets -- -D warnings", "workflow", "", "cargo clippy --all-targets -- -D warnings", "clippy", A, "run:github_actions/run"],
+    // The literal token in the script is masked.
+    ["Publish docs", "workflow", "", "curl -fsS -H \"Authorization: Bearer ***\" https://docs.example/upload", "", A, "run:github_actions/run"],
+    ["Post Cache cargo", "workflow", "Swatinem/rust-cache@v2", "", "", P, "action:github_actions/cache"],
+    ["Post Checkout repository", "workflow", "actions/checkout@v4", "", "", P, "action:github_actions/checkout"],
+    ["Complete job", "runner", "", "", "", P, "name:github_actions/runner"],
+    // `test (3.12)` is the matrix job `test`.
+    ["Set up job", "runner", "", "", "", P, "name:github_actions/runner"],
+    ["Run actions/checkout@v4", "workflow", "actions/checkout@v4", "", "", P, "action:github_actions/checkout"],
+    ["Run actions/setup-python@v5", "workflow", "actions/setup-python@v5", "", "", P, "action:github_actions/setup"],
+    ["Run pytest -q", "workflow", "", "pytest -q", "", A, "run:github_actions/run"],
+    ["Post Run actions/setup-python@v5", "workflow", "actions/setup-python@v5", "", "", P, "action:github_actions/setup"],
+    ["Post Run actions/checkout@v4", "workflow", "actions/checkout@v4", "", "", P, "action:github_actions/checkout"],
+    ["Complete job", "runner", "", "", "", P, "name:github_actions/runner"],
+    // `call / build` is job `build` of the reusable workflow `call` uses, read at its `@v1`.
+    ["Set up job", "runner", "", "", "", P, "name:github_actions/runner"],
+    ["Run make", "workflow", "", "make", "", A, "run:github_actions/run"],
+    ["Complete job", "runner", "", "", "", P, "name:github_actions/runner"],
+];
+
+/// The first job's step spans when the file cannot be read: decided by name, saying so.
+#[rustfmt::skip]
+const BY_NAME: &[[&str; 7]] = &[
+    ["Set up job", "runner", "", "", "", P, "name:github_actions/runner"],
+    ["Checkout repository", "unavailable", "", "", "", P, "name:github_actions/checkout"],
+    ["Install Rust", "unavailable", "", "", "", P, "name:github_actions/setup"],
+    ["Cache cargo", "unavailable", "", "", "", P, "name:github_actions/cache"],
+    ["Run cargo clippy --all-targets -- -D warnings", "unavailable", "", "", "", A, "name:github_actions/steps"],
+];
+
 #[test]
 fn steps_say_what_they_run_and_are_owned_by_it() {
     let setup = start("steps-file", Contents::File, true);
     let got: Vec<[String; 7]> = setup.steps().iter().map(row).collect();
-    let clippy = "cargo clippy --all-targets -- -D warnings";
-    let publish = "curl -fsS -H \"Authorization: Bearer ***\" https://docs.example/upload";
-    assert_eq!(
-        got,
-        rows(&[
-            [
-                "Set up job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            [
-                "Checkout repository",
-                "workflow",
-                "actions/checkout@v4",
-                "",
-                "",
-                P,
-                "action:github_actions/checkout"
-            ],
-            // Named like a toolchain step, but decided by its action.
-            [
-                "Install Rust",
-                "workflow",
-                "dtolnay/rust-toolchain@stable",
-                "",
-                "",
-                P,
-                "action:github_actions/setup"
-            ],
-            [
-                "Cache cargo",
-                "workflow",
-                "Swatinem/rust-cache@v2",
-                "",
-                "",
-                P,
-                "action:github_actions/cache"
-            ],
-            [
-                "Run cargo clippy --all-targets -- -D warnings",
-                "workflow",
-                "",
-                clippy,
-                "clippy",
-                A,
-                "run:github_actions/run"
-            ],
-            [
-                "Publish docs",
-                "workflow",
-                "",
-                publish,
-                "",
-                A,
-                "run:github_actions/run"
-            ],
-            [
-                "Post Cache cargo",
-                "workflow",
-                "Swatinem/rust-cache@v2",
-                "",
-                "",
-                P,
-                "action:github_actions/cache"
-            ],
-            [
-                "Post Checkout repository",
-                "workflow",
-                "actions/checkout@v4",
-                "",
-                "",
-                P,
-                "action:github_actions/checkout"
-            ],
-            [
-                "Complete job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            // `test (3.12)` is the matrix job `test`.
-            [
-                "Set up job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            [
-                "Run actions/checkout@v4",
-                "workflow",
-                "actions/checkout@v4",
-                "",
-                "",
-                P,
-                "action:github_actions/checkout"
-            ],
-            [
-                "Run actions/setup-python@v5",
-                "workflow",
-                "actions/setup-python@v5",
-                "",
-                "",
-                P,
-                "action:github_actions/setup"
-            ],
-            [
-                "Run pytest -q",
-                "workflow",
-                "",
-                "pytest -q",
-                "",
-                A,
-                "run:github_actions/run"
-            ],
-            [
-                "Post Run actions/setup-python@v5",
-                "workflow",
-                "actions/setup-python@v5",
-                "",
-                "",
-                P,
-                "action:github_actions/setup"
-            ],
-            [
-                "Post Run actions/checkout@v4",
-                "workflow",
-                "actions/checkout@v4",
-                "",
-                "",
-                P,
-                "action:github_actions/checkout"
-            ],
-            [
-                "Complete job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            // `call / build` runs the reusable workflow `call` uses: its file is not read.
-            [
-                "Set up job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            [
-                "Run make",
-                "reusable_workflow",
-                "",
-                "",
-                "",
-                A,
-                "name:github_actions/steps"
-            ],
-            [
-                "Complete job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-        ])
-    );
+    assert_eq!(got, rows(WITH_THE_FILE));
     // The secret is nowhere in what was written.
     let written = std::fs::read_to_string(&setup.traces).expect("traces");
     assert!(!written.contains("hunter2"), "a run: secret leaked");
@@ -524,57 +395,7 @@ fn steps_say_what_they_run_and_are_owned_by_it() {
 fn assert_fell_back(setup: &Setup, why: &str) {
     let got: Vec<[String; 7]> = setup.steps().iter().map(row).collect();
     let first_job: Vec<[String; 7]> = got.into_iter().take(5).collect();
-    assert_eq!(
-        first_job,
-        rows(&[
-            [
-                "Set up job",
-                "runner",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/runner"
-            ],
-            [
-                "Checkout repository",
-                "unavailable",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/checkout"
-            ],
-            [
-                "Install Rust",
-                "unavailable",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/setup"
-            ],
-            [
-                "Cache cargo",
-                "unavailable",
-                "",
-                "",
-                "",
-                P,
-                "name:github_actions/cache"
-            ],
-            [
-                "Run cargo clippy --all-targets -- -D warnings",
-                "unavailable",
-                "",
-                "",
-                "",
-                A,
-                "name:github_actions/steps"
-            ],
-        ]),
-        "{why}"
-    );
+    assert_eq!(first_job, rows(BY_NAME), "{why}");
     let log = setup.daemon.log_text();
     assert!(
         log.contains("cannot read the run's workflow file") && log.contains(why),

@@ -9,6 +9,7 @@
 pub mod change;
 pub mod environments;
 pub mod event;
+pub mod gate;
 pub mod hierarchy;
 pub mod ids;
 pub mod live;
@@ -26,4 +27,4 @@ pub use event::{
 };
 pub use ids::IdRecipe;
 pub use time::{Timestamp, TimestampError};
-pub use translate::{translate, translate_all};
+pub use translate::{translate, translate_all, translate_change, translate_changes};

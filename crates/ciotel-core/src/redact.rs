@@ -48,7 +48,7 @@ pub fn userinfo(text: &str) -> Cow<'_, str> {
 /// `key=value` and `key: value` where the key names a secret; the value is masked.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)\b((?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)[\w-]*["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)"#,
+        r#"(?i)\b((?:password|passwd|pwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?secret)[\w-]*["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&)]+)"#,
     )
     .expect("regex")
 });

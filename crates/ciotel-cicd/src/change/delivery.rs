@@ -28,7 +28,7 @@ use crate::time::Timestamp;
 /// A merge the receiver saw: which change, and the revision it made.
 ///
 /// Exists as the cache's entry and what a mapping reports besides the change's spans.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MergeSeen {
     /// The merged change.
     pub change: ChangeRef,
@@ -38,6 +38,25 @@ pub struct MergeSeen {
     pub base_ref: Option<String>,
     /// When it was merged.
     pub merged_at: Option<Timestamp>,
+}
+
+/// What a platform mapping makes of one delivery: the change events, and the merges it
+/// reports (for the [`DeliveryCache`]).
+///
+/// Exists so a receiver resolves deliveries and translates in one place for every platform.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChangeBatch {
+    /// The events, in the delivery's order.
+    pub events: Vec<ChangeEvent>,
+    /// Merges the delivery reports.
+    pub merges: Vec<MergeSeen>,
+}
+
+impl ChangeBatch {
+    /// Nothing for the change traces.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.merges.is_empty()
+    }
 }
 
 struct Entry {

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::event::Vcs;
 
 pub use approval::{ApprovalDecision, ApprovalWait};
-pub use delivery::{DeliveryCache, MergeSeen};
+pub use delivery::{ChangeBatch, DeliveryCache, MergeSeen};
 pub use deployment::{Deployment, DeploymentState, RunLink};
 pub use lifecycle::{ChangeAction, ChangeUpdate, RefRevision};
 pub use merge_queue::{MergeQueueAction, MergeQueueEvent};

@@ -71,6 +71,26 @@ pub fn attach(groups: &mut [ResourceSpans], span: Span) -> bool {
     false
 }
 
+/// Puts the `job_log` span of the job whose `cicd.pipeline.task.run.id` is `job_id` beside
+/// it; false when that job span is not in `groups`.
+pub fn attach_to_job(groups: &mut [ResourceSpans], job_id: &str, log: &JobLog) -> bool {
+    let job = groups
+        .iter()
+        .flat_map(|rs| &rs.scope_spans)
+        .flat_map(|ss| &ss.spans)
+        .find(|s| {
+            super::span_view::span_attr(s, semconv::CIOTEL_SPAN_TYPE).as_deref()
+                == Some(semconv::span_type::JOB)
+                && super::span_view::span_attr(s, semconv::CICD_PIPELINE_TASK_RUN_ID).as_deref()
+                    == Some(job_id)
+        })
+        .map(|s| (s.trace_id.clone(), s.span_id.clone(), s.end_time_unix_nano));
+    match job {
+        Some((trace, span_id, end)) => attach(groups, span(&trace, &span_id, end, log)),
+        None => false,
+    }
+}
+
 /// The log a `job_log` span carries; `None` for any other span.
 pub fn read(view: &SpanView<'_>) -> Option<JobLog> {
     if view.span_type().as_deref() != Some(semconv::span_type::JOB_LOG) {

@@ -9,19 +9,29 @@
 //! timer that exports metrics every `collection_interval` is the sink's
 //! ([`SignalSink::run_collection`]), started by the binary.
 //!
-//! Files: `config.rs` (`collection_interval`, `metrics:`).
+//! Files: `config.rs` (`collection_interval`, `metrics:`), `events.rs` (the conventions' CI/CD
+//! metrics from runs and jobs), `instruments.rs` (cumulative counters and histograms, bounded
+//! in series, and their OTLP form), `dedup.rs` (each run attempt and job counted once).
 
 pub mod config;
+pub mod dedup;
+pub mod events;
+pub mod instruments;
+
+#[cfg(test)]
+mod events_tests;
 
 use crate::event::CiEvent;
 use crate::live::{LiveBoard, LiveMetrics};
+use crate::ownership::OwnershipConfig;
 use ciotel_core::ConsumeError;
-use ciotel_core::pipeline::signals::{MetricSource, SignalSink};
+use ciotel_core::pipeline::signals::{MetricSource, SignalSink, unix_nanos_now};
 use ciotel_core::signal::Signal;
 use opentelemetry_proto::tonic::logs::v1::ResourceLogs;
 use std::sync::Arc;
 
 pub use config::{MetricsConfig, SignalsConfig, SignalsConfigError};
+pub use events::EventMetrics;
 
 /// A CI receiver's metrics and logs: the sink into its pipelines and what it aggregates.
 ///
@@ -32,15 +42,28 @@ pub struct CicdSignals {
     sink: SignalSink,
     config: Arc<SignalsConfig>,
     board: Option<LiveBoard>,
+    events: Option<Arc<EventMetrics>>,
 }
 
 impl CicdSignals {
-    /// The signals of a receiver configured with `config`, emitting into `sink`.
-    pub fn new(sink: SignalSink, config: SignalsConfig) -> Self {
+    /// The signals of a receiver configured with `config`, emitting into `sink`. Failed jobs
+    /// are judged with `ownership` for `cicd.system.errors` (the config of the `cicd_ownership`
+    /// processor in the receiver's traces pipeline, so both give the same verdict).
+    pub fn new(sink: SignalSink, config: SignalsConfig, ownership: OwnershipConfig) -> Self {
+        let events = sink.accepts(Signal::Metrics).then(|| {
+            let events = Arc::new(EventMetrics::new(
+                &config.metrics,
+                ownership,
+                unix_nanos_now(),
+            ));
+            sink.add_metric_source(events.clone());
+            events
+        });
         CicdSignals {
             sink,
             config: Arc::new(config),
             board: None,
+            events,
         }
     }
 
@@ -85,10 +108,9 @@ impl CicdSignals {
         if let Some(board) = &self.board {
             board.observe_all(events);
         }
-        if !self.sink.accepts(Signal::Metrics) {
-            return;
+        if let Some(metrics) = &self.events {
+            metrics.record(events);
         }
-        let _ = events;
     }
 
     /// Hands log records to every `logs` pipeline that lists the receiver (`Ok` with none).

@@ -91,6 +91,9 @@ pub enum LogFetchError {
     /// Shutdown came first.
     #[error("shutting down")]
     Shutdown,
+    /// The log is longer than `max_bytes` and its end could not be asked for alone.
+    #[error("the log is longer than max_bytes ({0})")]
+    TooLarge(usize),
 }
 
 /// `GET url` with `headers`, reading at most `max_bytes` of the body; a redirect is returned,
@@ -156,6 +159,64 @@ async fn read(
         status,
         headers,
     })
+}
+
+/// An HTTP client for logs: the poller's User-Agent and deadline, and redirects returned,
+/// not followed, so [`get_log`] decides where credentials go.
+pub fn log_http_client(tuning: &super::Tuning) -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .user_agent(concat!("ciotel/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(tuning.request_timeout)
+        .connect_timeout(tuning.request_timeout.min(Duration::from_secs(10)))
+        .build()
+}
+
+/// A job log at `url` (under `base`, sent with `auth`), following one redirect: to a URL
+/// under `base` with `auth`, anywhere else (GitHub's signed blob URLs) without it. With
+/// `tail`, the redirected request asks for only the last `tail` bytes (`Range: bytes=-N`).
+/// A log longer than `max_bytes` is an error when only its end matters (`tail` given) and
+/// the server sent it whole.
+pub async fn get_log(
+    http: &reqwest::Client,
+    url: &str,
+    base: &str,
+    auth: &HeaderMap,
+    max_bytes: usize,
+    tail: Option<usize>,
+    shutdown: &CancellationToken,
+) -> Result<LogBody, LogFetchError> {
+    super::under_base(url, base).map_err(|e| LogFetchError::Transport(e.to_string()))?;
+    let first = get_bounded(http, url, auth, max_bytes, shutdown).await?;
+    if !first.status.is_redirection() {
+        return Ok(first);
+    }
+    let location = first
+        .headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(LogFetchError::Status(first.status.as_u16()))?;
+    let target = reqwest::Url::parse(url)
+        .and_then(|u| u.join(location))
+        .map_err(|e| LogFetchError::Transport(format!("redirect to an invalid URL: {e}")))?;
+    let mut headers = if super::under_base(target.as_str(), base).is_ok() {
+        auth.clone()
+    } else {
+        HeaderMap::new()
+    };
+    if let Some(Ok(v)) =
+        tail.map(|n| reqwest::header::HeaderValue::from_str(&format!("bytes=-{n}")))
+    {
+        headers.insert(reqwest::header::RANGE, v);
+    }
+    let body = get_bounded(http, target.as_str(), &headers, max_bytes, shutdown).await?;
+    if body.status.is_redirection() {
+        return Err(LogFetchError::Status(body.status.as_u16()));
+    }
+    if tail.is_some() && body.truncated && body.status != StatusCode::PARTIAL_CONTENT {
+        return Err(LogFetchError::TooLarge(max_bytes));
+    }
+    Ok(body)
 }
 
 /// The last `tail_bytes` of `log` as text, from the first whole line, each line's secrets

@@ -25,7 +25,9 @@ mod tuning;
 
 pub use client::{Answer, ApiClient, Cancelled, RequestError, http_client, sleep_or_shutdown};
 pub use hand_over::hand_over;
-pub use job_logs::{JobLogsConfig, LogBody, LogFetchError, get_bounded, tail};
+pub use job_logs::{
+    JobLogsConfig, LogBody, LogFetchError, get_bounded, get_log, log_http_client, tail,
+};
 pub use limits::{ApiRules, Verdict, classify, exhausted, retry_after};
 pub use paging::{NotUnderBase, next_link, next_page_number, under_base};
 pub use start::{Start, StartError, load_versioned, start};

@@ -11,7 +11,7 @@
 //! An object that cannot be mapped is skipped with a warning (the rest of the run still goes);
 //! a page that cannot be fetched or read fails the attempt, to be tried again at the next poll.
 
-use ciotel_cicd::CiEvent;
+use ciotel_cicd::{CiEvent, Job};
 use ciotel_core::poll::under_base;
 
 use super::client::{Client, Fetched};
@@ -26,7 +26,7 @@ pub(super) fn attempt_url(base_url: &str, repo: &str, run_id: u64, attempt: u32)
 }
 
 /// The events of `run`'s attempt: the run, then its jobs.
-pub(super) async fn events(
+pub(crate) async fn events(
     client: &mut Client,
     base_url: &str,
     repo: &str,
@@ -70,7 +70,7 @@ pub(super) async fn events(
                         lookup = Some(workflow_file(client, base_url, repo, run, files).await?);
                     }
                     if let Some(lookup) = &lookup {
-                        workflow::describe(&mut mapped, lookup);
+                        describe(client, base_url, repo, run, files, lookup, &mut mapped).await?;
                     }
                     events.push(CiEvent::Job(mapped));
                 }
@@ -97,6 +97,15 @@ async fn workflow_file(
     let (Some(path), Some(sha)) = (run.path.as_deref(), run.head_sha.as_deref()) else {
         return Ok(Lookup::Unavailable(Unavailable::NotFound));
     };
+    // GitHub's own dynamic workflows (CodeQL default setup, Dependabot, Pages: `dynamic/…`)
+    // have no file in the repository: not asked for, and not worth a warning on every run.
+    if !path.starts_with(".github/") {
+        tracing::debug!(
+            repository = %repo, run = run.id, path = %path,
+            "a dynamic workflow has no file; its steps' owners are decided by their names"
+        );
+        return Ok(Lookup::Unavailable(Unavailable::NotFound));
+    }
     let lookup = files
         .lookup(client, base_url, repo, path, sha)
         .await
@@ -109,4 +118,38 @@ async fn workflow_file(
         );
     }
     Ok(lookup)
+}
+
+/// Describes `job`'s steps by the run's workflow file, or, for a job of a called reusable
+/// workflow, by the called file (fetched and cached the same way).
+async fn describe(
+    client: &mut Client,
+    base_url: &str,
+    repo: &str,
+    run: &WorkflowRun,
+    files: &mut WorkflowFiles,
+    lookup: &Lookup,
+    job: &mut Job,
+) -> Result<(), PollError> {
+    let call = match (lookup, run.head_sha.as_deref()) {
+        (Lookup::Known(wf), Some(sha)) => workflow::called_workflow(wf, &job.name, repo, sha),
+        _ => None,
+    };
+    let Some(call) = call else {
+        workflow::describe(job, lookup);
+        return Ok(());
+    };
+    let called = files
+        .lookup(client, base_url, &call.repo, &call.path, &call.git_ref)
+        .await
+        .map_err(|_| PollError::Shutdown)?;
+    if let Lookup::Unavailable(why) = &called {
+        tracing::warn!(
+            repository = %call.repo, run = run.id, path = %call.path, revision = %call.git_ref,
+            reason = why.as_str(),
+            "cannot read the reusable workflow a job ran; its steps' owners are decided by their names"
+        );
+    }
+    workflow::describe_called(job, &called, &call.callee);
+    Ok(())
 }

@@ -15,6 +15,7 @@
 //! - `live.rs`: the running and queued runs and their jobs, onto the receiver's live board
 //!   (at start and every poll, when the receiver's signals carry a board), so a restart does
 //!   not forget what runs now;
+//! - `job_logs.rs`: failed jobs' log tails, for verdicts from the logs;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
 //!
@@ -22,12 +23,13 @@
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
 //! is shared, in `ciotel_core::poll`.
 
-mod attempt;
-mod auth;
+pub(crate) mod attempt;
+pub(crate) mod auth;
 pub(crate) mod client;
 mod cursor;
 mod error;
 mod handoff;
+mod job_logs;
 mod limits;
 mod live;
 mod pages;

@@ -36,6 +36,7 @@ use super::client::{self, Client, ClientError, Fetched};
 use super::cursor::{self, Emitted, Pass, State};
 use super::error::{PollError, PollerError};
 use super::handoff::{RunRequest, RunRequests};
+use super::job_logs::JobLogs;
 use super::live;
 use super::pages::PageCache;
 use super::repos::Repositories;
@@ -67,6 +68,7 @@ pub struct Poller {
     requests: Option<RunRequests>,
     signals: CicdSignals,
     workflow_files: WorkflowFiles,
+    logs: JobLogs,
 }
 
 impl Poller {
@@ -95,7 +97,12 @@ impl Poller {
             id: id.to_string(),
             source,
         })?;
+        let log_http = poll::log_http_client(&tuning).map_err(|source| PollerError::Start {
+            id: id.to_string(),
+            source: poll::StartError::Http { source },
+        })?;
         Ok(Poller {
+            logs: JobLogs::new(log_http, config.logs),
             id: id.to_string(),
             base_url: config.base_url.trim_end_matches('/').to_string(),
             interval: config.interval,
@@ -458,7 +465,11 @@ impl Poller {
         let events =
             attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
         self.signals.observe(&events);
-        let batch = Batch::Traces(translate_all(&events, self.recipe));
+        let mut groups = translate_all(&events, self.recipe);
+        self.logs
+            .attach(client, &self.base_url, repo, &events, &mut groups, shutdown)
+            .await?;
+        let batch = Batch::Traces(groups);
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
         }

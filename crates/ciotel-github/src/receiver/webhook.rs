@@ -6,7 +6,10 @@
 //! unless POST), body limit (413), `X-Hub-Signature-256` over the raw body (401), then by
 //! `X-GitHub-Event`: `ping` → 200; `workflow_run` / `workflow_job` → de-duplicate by
 //! `X-GitHub-Delivery` (200, nothing emitted), map (400 with the mapping's message), translate,
-//! hand to the pipeline (202; 503 + Retry-After when it is full); anything else → 204. Every
+//! hand to the pipeline (202; 503 + Retry-After when it is full; 204 when the delivery makes no
+//! span, e.g. a `labeled` pull request); anything else → 204. Change events go through the
+//! receiver's bounded delivery cache (`ciotel_cicd::change::DeliveryCache`), which finds the
+//! changes a deployment delivers from the merges this receiver saw. Every
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
 //! comes as soon as the pipeline has the spans, well within GitHub's 10 s. Every refusal is
 //! counted by reason and logged at warn, rate-limited (`ciotel_core::webhook::refusal`).
@@ -24,16 +27,19 @@
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::payload::WorkflowRunEvent;
 use crate::poller::{HandoffError, RunHandoff, RunRequest};
-use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
+use crate::{
+    CHANGE_EVENTS, EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_change_webhook, map_webhook,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use ciotel_cicd::change::{ChangeBatch, DeliveryCache};
 use ciotel_cicd::ownership::span_view::span_attr;
 use ciotel_cicd::signals::CicdSignals;
-use ciotel_cicd::{IdRecipe, semconv, translate};
+use ciotel_cicd::{IdRecipe, semconv, translate, translate_changes};
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
@@ -43,7 +49,7 @@ use ciotel_core::webhook::refusal::{Reason, Seen};
 use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::webhook::respond::Reply;
 use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The header naming the event of a delivery.
 const EVENT_HEADER: &str = "x-github-event";
@@ -132,6 +138,8 @@ struct Webhook {
     recipe: IdRecipe,
     handoff: Option<RunHandoff>,
     signals: CicdSignals,
+    /// Which changes a deployment delivers, from the merges this receiver saw (best-effort).
+    deliveries: Mutex<DeliveryCache>,
 }
 
 impl Webhook {
@@ -164,6 +172,7 @@ impl Webhook {
             recipe,
             handoff,
             signals,
+            deliveries: Mutex::new(DeliveryCache::default()),
         }
     }
 
@@ -208,13 +217,14 @@ impl Webhook {
         match event {
             "ping" => Ok(Reply::new(
                 StatusCode::OK,
-                "pong: ready for workflow_run and workflow_job events",
+                "pong: ready for workflow_run, workflow_job and change events",
             )),
             EVENT_WORKFLOW_RUN | EVENT_WORKFLOW_JOB => self.workflow(event, seen, headers, &body),
+            change if CHANGE_EVENTS.contains(&change) => self.workflow(event, seen, headers, &body),
             other => {
                 tracing::debug!(
                     receiver = %self.desk.id(), event = %other, delivery = ?delivery,
-                    "ignoring a GitHub event that is not workflow_run or workflow_job"
+                    "ignoring a GitHub event ciotel does not map"
                 );
                 Ok(Reply::empty(StatusCode::NO_CONTENT))
             }
@@ -246,7 +256,7 @@ impl Webhook {
         }
     }
 
-    /// A `workflow_run` or `workflow_job` delivery whose signature checked out.
+    /// A `workflow_run`, `workflow_job` or change-event delivery whose signature checked out.
     fn workflow(
         &self,
         event: &str,
@@ -269,20 +279,34 @@ impl Webhook {
         if let Some(reply) = self.desk.duplicate(delivery) {
             return Ok(reply);
         }
-        let mapped = map_webhook(event, body).map_err(|e| {
+        let malformed = |e: crate::GithubError| {
             self.desk.refuse(
                 Reason::MalformedPayload,
                 seen,
                 Reply::new(StatusCode::BAD_REQUEST, e.to_string()),
             )
-        })?;
-        let Some(ci_event) = mapped else {
-            return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        self.signals.observe(std::slice::from_ref(&ci_event));
-        let mut spans = translate(&ci_event, self.recipe);
+        let mapped = map_webhook(event, body).map_err(malformed)?;
+        let change = map_change_webhook(event, body).map_err(malformed)?;
+        if mapped.is_none() && change.is_empty() {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        }
+        if let Some(ci_event) = &mapped {
+            self.signals.observe(std::slice::from_ref(ci_event));
+        }
+        let mut spans = mapped
+            .as_ref()
+            .map(|e| translate(e, self.recipe))
+            .unwrap_or_default();
         if self.handoff.is_some() && event == EVENT_WORKFLOW_JOB {
             keep_queue_spans(&mut spans);
+        }
+        spans.extend(translate_changes(
+            &self.resolve_changes(change),
+            self.recipe,
+        ));
+        if mapped.is_none() && spans.is_empty() {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
         }
         let batch = Batch::Traces(spans);
         let (handoff, request) = match (&self.handoff, event) {
@@ -319,6 +343,21 @@ impl Webhook {
             }
             // The poller stopped (shutdown): the run went alone, as without `api:`.
             Err(HandoffError::Closed(_)) => Ok(reply),
+        }
+    }
+}
+
+impl Webhook {
+    /// The change events of one delivery, its deployments attributed to changes by the
+    /// receiver's delivery cache.
+    fn resolve_changes(&self, change: ChangeBatch) -> Vec<ciotel_cicd::change::ChangeEvent> {
+        if change.is_empty() {
+            return Vec::new();
+        }
+        match self.deliveries.lock() {
+            Ok(mut cache) => cache.resolve(change.events, &change.merges),
+            // A panic elsewhere poisoned the cache: go on with it (best-effort by design).
+            Err(poisoned) => poisoned.into_inner().resolve(change.events, &change.merges),
         }
     }
 }

@@ -34,8 +34,9 @@ pub const BLOBS: usize = 256;
 /// span of the run then says `ciotel.step.source = unavailable`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
-    /// 404: no such file at that revision (a dynamic workflow such as CodeQL's default
-    /// setup, a deleted repository), or a path that is not a file in the repository.
+    /// 404: no such file at that revision (a deleted repository or file), a path that is not
+    /// a file in the repository, or a dynamic workflow (`dynamic/…`, CodeQL's default setup),
+    /// which is not asked for.
     NotFound,
     /// 401/403 without a rate limit: the credentials cannot read the repository's contents.
     Forbidden,
@@ -170,9 +171,10 @@ async fn fetch(
 /// `{base}/repos/{repo}/contents/{path}?ref={sha}`, each path segment escaped.
 fn contents_url(base_url: &str, repo: &str, path: &str, sha: &str) -> Option<String> {
     let mut url = Url::parse(&format!("{base_url}/repos/{repo}/contents")).ok()?;
-    url.path_segments_mut()
-        .ok()?
-        .extend(path.split('/').filter(|s| !s.is_empty()));
+    url.path_segments_mut().ok()?.extend(
+        path.split('/')
+            .filter(|s| !s.is_empty() && *s != "." && *s != ".."),
+    );
     url.query_pairs_mut().append_pair("ref", sha);
     Some(url.into())
 }

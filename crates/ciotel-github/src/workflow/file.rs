@@ -206,6 +206,53 @@ jobs:
     }
 
     #[test]
+    fn alias_bombs_and_deep_nesting_are_refused_not_expanded() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = if i == 1 {
+                "a".to_owned()
+            } else {
+                format!("a{}", i - 1)
+            };
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        bomb.push_str("jobs: {j: {steps: [{run: *a11}]}}\n");
+        // Expanded, this would be 10^12 elements; the parser refuses it (or, at worst, the
+        // step has no scalar `run`), it does not build it.
+        match parse(bomb.as_bytes()) {
+            Err(WorkflowError::Malformed(_)) => {}
+            Ok(wf) => assert_eq!(wf.jobs[0].steps[0].run, None),
+            Err(e) => panic!("{e}"),
+        }
+        let deep = format!("jobs: {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(matches!(
+            parse(deep.as_bytes()),
+            Err(WorkflowError::Malformed(_))
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_parse_or_are_refused(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            let _ = parse(&bytes);
+        }
+
+        #[test]
+        fn any_step_names_are_matched_without_panicking(
+            names in proptest::collection::vec("(Pre |Post |Run )?[a-z ${}@/.]{0,12}", 0..12)
+        ) {
+            let wf = parse(CI.as_bytes()).expect("parses");
+            for job in &wf.jobs {
+                let reported: Vec<&str> = names.iter().map(String::as_str).collect();
+                let found = crate::workflow::steps::match_steps(job, &reported);
+                proptest::prop_assert_eq!(found.len(), reported.len());
+            }
+        }
+    }
+
+    #[test]
     fn refuses_what_is_not_a_workflow() {
         assert!(matches!(
             parse(b"just: [a, list"),

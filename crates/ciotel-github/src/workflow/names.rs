@@ -90,17 +90,18 @@ fn literal_pieces(template: &str) -> Vec<&str> {
 
 /// Where a job reported as `job_name` is in a workflow file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JobMatch<'a> {
+pub enum JobMatch<'a, 'b> {
     /// A job of this file, with its steps.
     Job(&'a JobDef),
     /// A job of the reusable workflow that this file's job calls (`{caller} / {callee}`):
-    /// its steps are in the called file.
-    Reusable(&'a JobDef),
+    /// its steps are in the called file. With the callee's name (empty when GitHub reported
+    /// the caller's name alone).
+    Reusable(&'a JobDef, &'b str),
 }
 
 /// Finds the job GitHub reported as `job_name`: an exact name first, then a matrix job's
 /// `{name} (…)`, then a name template, then a reusable workflow's `{caller} / …`.
-pub fn find_job<'a>(workflow: &'a Workflow, job_name: &str) -> Option<JobMatch<'a>> {
+pub fn find_job<'a, 'b>(workflow: &'a Workflow, job_name: &'b str) -> Option<JobMatch<'a, 'b>> {
     let own = |name: &str| -> Option<&'a JobDef> {
         let jobs = &workflow.jobs;
         jobs.iter()
@@ -119,7 +120,7 @@ pub fn find_job<'a>(workflow: &'a Workflow, job_name: &str) -> Option<JobMatch<'
     };
     if let Some(job) = own(job_name) {
         return Some(if job.uses.is_some() {
-            JobMatch::Reusable(job)
+            JobMatch::Reusable(job, "")
         } else {
             JobMatch::Job(job)
         });
@@ -127,9 +128,9 @@ pub fn find_job<'a>(workflow: &'a Workflow, job_name: &str) -> Option<JobMatch<'
     // `{caller} / {callee}`: the caller's name may itself hold ` / `, so try each split.
     job_name
         .match_indices(" / ")
-        .filter_map(|(at, _)| own(&job_name[..at]))
-        .find(|j| j.uses.is_some())
-        .map(JobMatch::Reusable)
+        .filter_map(|(at, _)| Some((own(&job_name[..at])?, &job_name[at + 3..])))
+        .find(|(j, _)| j.uses.is_some())
+        .map(|(j, callee)| JobMatch::Reusable(j, callee))
 }
 
 /// A job's name as written: `name:`, else its key.
@@ -223,10 +224,10 @@ jobs:
     uses: octo/shared/.github/workflows/test.yml@v1
 "#;
 
-    fn key(m: Option<JobMatch<'_>>) -> Option<(String, bool)> {
+    fn key(m: Option<JobMatch<'_, '_>>) -> Option<(String, bool)> {
         m.map(|m| match m {
             JobMatch::Job(j) => (j.key.clone(), false),
-            JobMatch::Reusable(j) => (j.key.clone(), true),
+            JobMatch::Reusable(j, _) => (j.key.clone(), true),
         })
     }
 
@@ -244,6 +245,10 @@ jobs:
             find("call-workflow-passing-data / test (1.23)"),
             Some(("call-workflow-passing-data".into(), true))
         );
+        assert!(matches!(
+            find_job(&wf, "call-workflow-passing-data / test (1.23)"),
+            Some(JobMatch::Reusable(_, "test (1.23)"))
+        ));
         assert_eq!(find("lint (3.12)"), None, "lint has no matrix");
         assert_eq!(find("deploy"), None);
     }

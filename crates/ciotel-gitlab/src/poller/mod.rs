@@ -8,6 +8,7 @@
 //! - `pipeline.rs`: one finished pipeline fetched whole (pipeline, jobs, bridges);
 //! - `cursor.rs`: what is remembered across restarts, and how the cursor moves;
 //! - `projects.rs`: which projects (`projects:`, and every project of `groups:`);
+//! - `job_logs.rs`: each job's log — runner phases from its sections, a failed job's tail;
 //! - `upstream.rs`: child pipelines' upstream, learnt from bridges polled earlier;
 //! - `client.rs`: GitLab's token header, rate-limit headers and pages; `urls.rs`: the URLs;
 //! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors;
@@ -20,15 +21,16 @@
 //! is shared with the GitHub poller, in `ciotel_core::poll`.
 
 mod auth;
-mod client;
+pub(crate) mod client;
 mod cursor;
 mod error;
+mod job_logs;
 mod live;
-mod pipeline;
+pub(crate) mod pipeline;
 mod poll;
 mod projects;
 mod upstream;
-mod urls;
+pub(crate) mod urls;
 
 pub use auth::{BadToken, TokenAuth};
 pub use ciotel_core::poll::{Tuning, state_file};

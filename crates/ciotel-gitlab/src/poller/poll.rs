@@ -29,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 use super::client::{self, Client};
 use super::cursor::{self, State};
 use super::error::{PollError, PollerError};
+use super::job_logs::JobLogs;
 use super::live;
 use super::pipeline;
 use super::projects::Projects;
@@ -55,6 +56,7 @@ pub struct Poller {
     token: (HeaderName, HeaderValue),
     projects: Projects,
     upstreams: Upstreams,
+    logs: JobLogs,
     state: State,
     saved: State,
     state_path: PathBuf,
@@ -88,9 +90,15 @@ impl Poller {
             id: id.to_string(),
             source,
         })?;
+        let log_http = poll::log_http_client(&tuning).map_err(|source| PollerError::Start {
+            id: id.to_string(),
+            source: poll::StartError::Http { source },
+        })?;
+        let logs = JobLogs::new(log_http, token.clone(), config.logs);
         Ok(Poller {
             id: id.to_string(),
             urls: Urls::new(&config.base_url),
+            logs,
             interval: config.interval,
             lookback: config.lookback,
             output,
@@ -250,6 +258,10 @@ impl Poller {
         self.upstreams
             .note(project, full.pipeline.id, &full.bridges);
         let upstream = self.upstreams.of(full.pipeline.id).cloned();
+        let mut logs = self
+            .logs
+            .read(&self.urls, project_id, &full.jobs, shutdown)
+            .await?;
         match map_rest_pipeline(
             project,
             &full.pipeline,
@@ -257,9 +269,12 @@ impl Poller {
             &full.bridges,
             upstream.as_ref(),
         ) {
-            Ok(events) => {
+            Ok(mut events) => {
+                logs.apply_phases(&mut events);
                 self.signals.observe(&events);
-                let batch = Batch::Traces(crate::translate(&events));
+                let mut groups = crate::translate(&events);
+                logs.attach_logs(&mut groups);
+                let batch = Batch::Traces(groups);
                 if batch.item_count() > 0 {
                     poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
                 }
