@@ -1,5 +1,6 @@
 //! The live board against the real binary: signed `workflow_job` deliveries of queued and
-//! running jobs, and the GitHub API poller after a restart, make hung jobs visible while they
+//! running jobs, the GitHub API poller after a restart, and the GitLab poller's listing of
+//! running pipelines (local servers with recorded-shape answers) make hung jobs visible while they
 //! are hung — a WARN log record and the `ciotel.pipeline.task.hung` sum at a real OTLP/HTTP
 //! backend, beside `cicd.pipeline.run.active` and `cicd.worker.count` — and nothing once they
 //! completed. Thresholds are 30 min / 1 h against jobs the payloads say started years ago, so
@@ -199,6 +200,66 @@ fn after_kill_9_the_poller_refills_the_board_with_what_runs_now() {
     ];
     wait_for("cicd.pipeline.run.active = 1 for the API's run", || {
         (backend.latest("cicd.pipeline.run.active", &active) == Some(1)).then_some(())
+    });
+}
+
+#[test]
+fn a_gitlab_poller_puts_the_running_pipelines_jobs_on_the_board_at_start() {
+    let backend = Backend::start();
+    let gitlab = GitlabApi::start();
+    let dir = TempDir::new("live-gitlab");
+    let config = format!(
+        "receivers:
+  gitlab:
+    api:
+      base_url: {api}
+      token: test-token
+      projects: [acme/app]
+      interval: 1h
+      lookback: 1h
+      state_dir: {state}
+    collection_interval: 100ms
+    live:
+      hung: {{queued_after: 30m, running_after: 1h, check_interval: 50ms, log_interval: 1h}}
+exporters:
+  otlphttp:
+    endpoint: {url}
+    compression: none
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [gitlab]
+      exporters: [otlphttp]
+    metrics:
+      receivers: [gitlab]
+      exporters: [otlphttp]
+",
+        api = gitlab.url,
+        state = dir.join("state").display(),
+        url = backend.url
+    );
+    let _daemon = Daemon::start(&dir, "ciotel", &config);
+    let record = wait_for("the running GitLab job's hung record", || {
+        backend.record_of("901", "executing")
+    });
+    assert_eq!(
+        attr(&record.attributes, "cicd.pipeline.run.id"),
+        Some("77".into())
+    );
+    assert_eq!(
+        attr(&record.attributes, "cicd.pipeline.task.name"),
+        Some("test".into())
+    );
+    assert_eq!(
+        attr(&record.attributes, "cicd.worker.name"),
+        Some("gitlab-runner-3".into())
+    );
+    let busy = [("cicd.worker.state", "busy")];
+    wait_for("one busy GitLab runner", || {
+        (backend.latest("cicd.worker.count", &busy) == Some(1)).then_some(())
     });
 }
 
@@ -580,4 +641,55 @@ fn jobs_page() -> Json {
     job["completed_at"] = Json::Null;
     job["runner_name"] = json!("runner-9");
     json!({"total_count": 1, "jobs": [page["jobs"][0].clone()]})
+}
+
+// ---- the GitLab API -----------------------------------------------------------------------
+
+/// GitLab's REST API for project `acme/app` (id 42): no finished pipelines; pipeline 77
+/// running (listed for `status=running`) with job 901 running on `gitlab-runner-3` since 2021.
+struct GitlabApi {
+    url: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl GitlabApi {
+    fn start() -> GitlabApi {
+        let (url, runtime) = serve(axum::Router::new().fallback(gitlab_api));
+        GitlabApi {
+            url,
+            _runtime: runtime,
+        }
+    }
+}
+
+async fn gitlab_api(request: Request) -> Response {
+    let uri = request.uri().to_string();
+    let body = if uri == "/api/v4/projects/acme%2Fapp" {
+        json!({"id": 42, "name": "app", "path_with_namespace": "acme/app",
+               "web_url": "https://gitlab.example/acme/app"})
+    } else if uri.starts_with("/api/v4/projects/42/pipelines/77/jobs") {
+        json!([{
+            "id": 901, "name": "test", "stage": "test", "status": "running",
+            "created_at": "2021-05-01T10:00:00.000Z", "started_at": "2021-05-01T10:00:05.000Z",
+            "web_url": "https://gitlab.example/acme/app/-/jobs/901",
+            "runner": {"id": 3, "description": "gitlab-runner-3"},
+            "pipeline": {"id": 77, "project_id": 42}
+        }])
+    } else if uri.starts_with("/api/v4/projects/42/pipelines?") && uri.contains("status=running") {
+        json!([{
+            "id": 77, "project_id": 42, "status": "running", "ref": "main", "sha": "abc123",
+            "created_at": "2021-05-01T10:00:00.000Z", "updated_at": "2021-05-01T10:00:05.000Z",
+            "web_url": "https://gitlab.example/acme/app/-/pipelines/77"
+        }])
+    } else if uri.starts_with("/api/v4/projects/42/pipelines?") {
+        json!([])
+    } else {
+        return (StatusCode::NOT_FOUND, "not in the test's GitLab").into_response();
+    };
+    (
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        body.to_string(),
+    )
+        .into_response()
 }
