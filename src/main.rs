@@ -5,6 +5,7 @@ mod can_i_deploy;
 mod change_traceparent;
 mod components;
 mod explain;
+mod live;
 mod logging;
 mod service;
 mod traceparent;

@@ -27,6 +27,7 @@ mod events_tests;
 use crate::change::ChangeEvent;
 use crate::environments::EnvironmentsConfig;
 use crate::event::CiEvent;
+use crate::live::{LiveBoard, LiveMetrics};
 use crate::ownership::OwnershipConfig;
 use ciotel_core::ConsumeError;
 use ciotel_core::pipeline::signals::{MetricSource, SignalSink, unix_nanos_now};
@@ -46,6 +47,7 @@ pub use events::EventMetrics;
 pub struct CicdSignals {
     sink: SignalSink,
     config: Arc<SignalsConfig>,
+    board: Option<LiveBoard>,
     events: Option<Arc<EventMetrics>>,
     dora: Option<Arc<DoraMetrics>>,
 }
@@ -76,9 +78,25 @@ impl CicdSignals {
         CicdSignals {
             sink,
             config: Arc::new(config),
+            board: None,
             events,
             dora,
         }
+    }
+
+    /// Also keeps `board` (the receiver's live board of queued and running work) up to date
+    /// with every event [`CicdSignals::observe`] is given, and collects its gauges.
+    #[must_use]
+    pub fn with_board(mut self, board: LiveBoard) -> Self {
+        self.sink
+            .add_metric_source(Arc::new(LiveMetrics::new(board.clone())));
+        self.board = Some(board);
+        self
+    }
+
+    /// The receiver's live board, if it keeps one (its poller refills it).
+    pub fn board(&self) -> Option<&LiveBoard> {
+        self.board.as_ref()
     }
 
     /// Emits nothing.
@@ -104,6 +122,9 @@ impl CicdSignals {
     /// Takes note of events the receiver mapped (from a webhook delivery or a poll), for the
     /// metrics made from them. Cheap when no metrics pipeline lists the receiver.
     pub fn observe(&self, events: &[CiEvent]) {
+        if let Some(board) = &self.board {
+            board.observe_all(events);
+        }
         if let Some(metrics) = &self.events {
             metrics.record(events);
         }
