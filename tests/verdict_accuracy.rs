@@ -95,9 +95,14 @@ fn batch(case: &Case, log: Option<&[u8]>) -> Vec<ResourceSpans> {
             let mut job = json_file("gitlab-job.json");
             job["failure_reason"] = json!(case.failure_reason);
             let job: ciotel_gitlab::payload::RestJob = from(job);
-            let mut events =
-                ciotel_gitlab::map_rest_pipeline(&project, &pipeline, &[job.clone()], &[], None)
-                    .expect("pipeline maps");
+            let mut events = ciotel_gitlab::map_rest_pipeline(
+                &project,
+                &pipeline,
+                std::slice::from_ref(&job),
+                &[],
+                None,
+            )
+            .expect("pipeline maps");
             if let Some(bytes) = log {
                 let text = String::from_utf8_lossy(bytes);
                 let phases = ciotel_gitlab::log_sections::steps(
