@@ -10,6 +10,9 @@
 //!         match: {attributes: {cicd.worker.name: "regex:^gpu-"}}
 //!         owner: platform
 //!         team: ci-infra
+//!     github_actions:                            # GitHub steps known by what they run (api:)
+//!       run_steps: application                   # `run:` scripts
+//!       other_actions: application               # actions the pack does not know
 //!     failure_signatures:                        # yours, tried before the built-in pack
 //!       - name: flaky-db-fixture
 //!         owner: platform
@@ -47,6 +50,10 @@ pub struct OwnershipConfig {
     /// Bounds of the cache of job verdicts used to judge runs whose jobs came earlier.
     #[serde(default)]
     pub verdict_cache: VerdictCacheConfig,
+    /// Owners of GitHub steps the `github_actions` pack knows by what they run but not whose
+    /// they are: `run:` scripts and actions it does not know.
+    #[serde(default)]
+    pub github_actions: GithubActionsConfig,
     /// The user's failure signatures for failed jobs' logs, tried before the built-in pack
     /// (`signatures/builtin.yaml`), in order.
     #[serde(default)]
@@ -60,6 +67,7 @@ impl Default for OwnershipConfig {
             default_owner: Owner::default(),
             rules: Vec::new(),
             verdict_cache: VerdictCacheConfig::default(),
+            github_actions: GithubActionsConfig::default(),
             failure_signatures: Vec::new(),
         }
     }
@@ -122,6 +130,31 @@ impl Default for VerdictCacheConfig {
         VerdictCacheConfig {
             max_runs: max_runs(),
             max_jobs_per_run: max_jobs_per_run(),
+        }
+    }
+}
+
+/// `github_actions:` — the owners the GitHub Actions pack gives steps it knows by what they
+/// run (from the workflow file, with `api:`) but not as the platform's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GithubActionsConfig {
+    /// Steps that run a `run:` script (`ciotel.step.run`). Default `application`.
+    #[serde(default)]
+    pub run_steps: Owner,
+    /// Steps that run an action the pack does not list as the platform's (a third-party
+    /// action, the repository's own `./…` action, `docker://…`). Default `application`.
+    #[serde(default)]
+    pub other_actions: Owner,
+}
+
+impl GithubActionsConfig {
+    /// The owner this config gives the pack rule `rule`, when it is one of the two it sets.
+    pub fn owner_of(&self, rule: &str) -> Option<Owner> {
+        match rule {
+            super::packs::GITHUB_RUN_STEPS => Some(self.run_steps),
+            super::packs::GITHUB_OTHER_ACTIONS => Some(self.other_actions),
+            _ => None,
         }
     }
 }

@@ -52,7 +52,7 @@ pub mod verdict_span;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use config::{OwnershipConfig, VerdictCacheConfig};
+pub use config::{GithubActionsConfig, OwnershipConfig, VerdictCacheConfig};
 pub use owner::{FailureOwner, Owner};
 pub use packs::PackName;
 pub use processor::OwnershipProcessor;

@@ -9,8 +9,11 @@ pub const OWNER: &str = "ciotel.owner";
 /// (`default` when no rule matched), so every decision can be explained.
 pub const OWNER_RULE: &str = "ciotel.owner.rule";
 /// `ciotel.owner.basis` on every span: what its owner was decided on: `rule:<name>` (one of
-/// the user's rules), `pack:<pack>/<entry>` (a built-in pack, e.g.
-/// `pack:github_actions/checkout`) or `default` (no rule matched: `default_owner`).
+/// the user's rules); for a built-in pack's entry, what the entry looked at, then the entry:
+/// `action:<pack>/<entry>` (the step's action, `ciotel.step.uses`), `run:<pack>/<entry>` (a
+/// `run:` script, `ciotel.step.run`), `name:<pack>/<entry>` (the step's name: no workflow file
+/// said more), `pack:<pack>/<entry>` (anything else, e.g. a queue span, GitLab's and Jenkins'
+/// entries); or `default` (no rule matched: `default_owner`).
 pub const OWNER_BASIS: &str = "ciotel.owner.basis";
 /// `ciotel.owner.team`: the team the deciding rule names, when it names one.
 pub const OWNER_TEAM: &str = "ciotel.owner.team";

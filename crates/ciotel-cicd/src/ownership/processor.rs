@@ -22,7 +22,7 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span};
 
 use super::cache::{FailedRoot, VerdictCache};
-use super::config::OwnershipConfig;
+use super::config::{GithubActionsConfig, OwnershipConfig};
 use super::job_log;
 use super::log_verdict;
 use super::names::{self, rule};
@@ -47,6 +47,8 @@ pub struct Decision<'a> {
     pub team: Option<&'a str>,
     /// Whether the rule is the user's, a built-in pack's, or none matched.
     pub basis: Basis,
+    /// What a pack's rule decided on (`action`, `run`, `name`), when it says.
+    pub by: Option<&'a str>,
 }
 
 /// What an owner was decided on: written as `ciotel.owner.basis`.
@@ -54,18 +56,20 @@ pub struct Decision<'a> {
 pub enum Basis {
     /// One of the user's `rules` (`rule:<name>`).
     Rule,
-    /// A built-in pack's entry (`pack:<pack>/<entry>`).
+    /// A built-in pack's entry: `<by>:<pack>/<entry>` when the entry says what it decided on
+    /// (`action:github_actions/checkout`, `run:…`, `name:…`), else `pack:<pack>/<entry>`.
     Pack,
     /// No rule matched: `default_owner` (`default`).
     Default,
 }
 
 impl Decision<'_> {
-    /// `ciotel.owner.basis`: `rule:<name>`, `pack:<pack>/<entry>` or `default`.
+    /// `ciotel.owner.basis`: `rule:<name>`, `<by>:<pack>/<entry>` (`action:`, `run:`,
+    /// `name:`), `pack:<pack>/<entry>` or `default`.
     pub fn basis_text(&self) -> String {
         match self.basis {
             Basis::Rule => format!("rule:{}", self.rule),
-            Basis::Pack => format!("pack:{}", self.rule),
+            Basis::Pack => format!("{}:{}", self.by.unwrap_or("pack"), self.rule),
             Basis::Default => names::DEFAULT_RULE.to_owned(),
         }
     }
@@ -91,6 +95,7 @@ pub struct OwnershipProcessor {
     rules: Vec<Rule>,
     packs: Vec<&'static Pack>,
     default_owner: Owner,
+    github_actions: GithubActionsConfig,
     cache: VerdictCache,
     signatures: Vec<Signature>,
 }
@@ -102,6 +107,7 @@ impl OwnershipProcessor {
             rules: config.rules,
             packs: config.packs.iter().map(|p| p.pack()).collect(),
             default_owner: config.default_owner,
+            github_actions: config.github_actions,
             cache: VerdictCache::new(config.verdict_cache),
             signatures: config.failure_signatures,
         }
@@ -116,6 +122,7 @@ impl OwnershipProcessor {
                 rule: &r.name,
                 team: r.team.as_deref(),
                 basis,
+                by: r.by,
             }
         }
         if let Some(r) = self.rules.iter().find(|r| r.matcher.matches(span)) {
@@ -123,13 +130,19 @@ impl OwnershipProcessor {
         }
         let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
         if let Some(r) = pack_rules.into_iter().find(|r| r.matcher.matches(span)) {
-            return decision(r, Basis::Pack);
+            let mut d = decision(r, Basis::Pack);
+            // The GitHub pack's `run:` scripts and other actions: owners the config chooses.
+            if let Some(owner) = self.github_actions.owner_of(&r.name) {
+                d.owner = owner;
+            }
+            return d;
         }
         Decision {
             owner: self.default_owner,
             rule: names::DEFAULT_RULE,
             team: None,
             basis: Basis::Default,
+            by: None,
         }
     }
 

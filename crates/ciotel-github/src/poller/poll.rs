@@ -22,6 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
@@ -41,6 +42,7 @@ use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// A REST API poller, set up and ready to run.
 ///
@@ -63,6 +65,8 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
+    signals: CicdSignals,
+    workflow_files: WorkflowFiles,
     logs: JobLogs,
 }
 
@@ -113,6 +117,8 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
+            signals: CicdSignals::none(),
+            workflow_files: WorkflowFiles::default(),
         })
     }
 
@@ -120,6 +126,14 @@ impl Poller {
     #[must_use]
     pub fn with_requests(mut self, requests: RunRequests) -> Self {
         self.requests = Some(requests);
+        self
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a run both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
         self
     }
 
@@ -437,7 +451,9 @@ impl Poller {
         repo: &str,
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
+        let events =
+            attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
+        self.signals.observe(&events);
         let mut groups = translate_all(&events, self.recipe);
         self.logs
             .attach(client, &self.base_url, repo, &events, &mut groups, shutdown)

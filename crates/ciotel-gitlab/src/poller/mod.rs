@@ -18,15 +18,15 @@
 //! is shared with the GitHub poller, in `ciotel_core::poll`.
 
 mod auth;
-mod client;
+pub(crate) mod client;
 mod cursor;
 mod error;
 mod job_logs;
-mod pipeline;
+pub(crate) mod pipeline;
 mod poll;
 mod projects;
 mod upstream;
-mod urls;
+pub(crate) mod urls;
 
 pub use auth::{BadToken, TokenAuth};
 pub use ciotel_core::poll::{Tuning, state_file};
@@ -34,6 +34,7 @@ pub use cursor::SETTLE;
 pub use error::{PollError, PollerError};
 pub use poll::Poller;
 
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -41,7 +42,8 @@ use tokio_util::sync::CancellationToken;
 use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
-/// `shutdown` is cancelled, then saves its cursor and ends.
+/// `shutdown` is cancelled, then saves its cursor and ends. The events it maps also feed
+/// `signals` (the receiver's metrics).
 ///
 /// Exists for the daemon's wiring: a setup error (a token no header can carry, `state_dir`
 /// that cannot be created, unreadable cursor file) is returned at once, before anything runs.
@@ -53,8 +55,9 @@ pub fn start(
     config: &ApiConfig,
     output: ReceiverOutput,
     shutdown: CancellationToken,
+    signals: CicdSignals,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let poller = Poller::new(id, config, output, Tuning::default())?;
+    let poller = Poller::new(id, config, output, Tuning::default())?.with_signals(signals);
     Ok(tokio::spawn(poller.run(shutdown)))
 }
 

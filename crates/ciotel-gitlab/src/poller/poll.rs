@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ciotel_cicd::Timestamp;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::poll::{self, Tuning};
@@ -58,6 +59,7 @@ pub struct Poller {
     state: State,
     saved: State,
     state_path: PathBuf,
+    signals: CicdSignals,
 }
 
 impl Poller {
@@ -107,7 +109,16 @@ impl Poller {
             saved: state.clone(),
             state,
             state_path,
+            signals: CicdSignals::none(),
         })
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a pipeline both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
+        self
     }
 
     /// Polls every `interval` until `shutdown` is cancelled, then saves the cursor and returns.
@@ -249,6 +260,7 @@ impl Poller {
         ) {
             Ok(mut events) => {
                 logs.apply_phases(&mut events);
+                self.signals.observe(&events);
                 let mut groups = crate::translate(&events);
                 logs.attach_logs(&mut groups);
                 let batch = Batch::Traces(groups);

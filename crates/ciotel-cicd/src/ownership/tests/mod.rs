@@ -6,6 +6,7 @@
 
 mod config;
 mod github;
+mod github_steps;
 mod gitlab;
 mod jenkins;
 mod logs;

@@ -1,0 +1,47 @@
+//! Writing HTML safely: every piece of payload text (span names, repositories, runner names,
+//! reasons) goes through [`text`], so a job named `<script>` is shown, never run.
+
+/// `s` escaped for HTML text and for quoted attribute values.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` escaped as one query-string value (`?repo=…`), then for an attribute.
+pub fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_in_payload_text_is_text() {
+        assert_eq!(
+            text(r#"<script>alert("x")</script> & 'y'"#),
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+        );
+        assert_eq!(query_value("acme/shop a&b"), "acme/shop%20a%26b");
+        assert_eq!(query_value("\"><x"), "%22%3E%3Cx");
+    }
+}
