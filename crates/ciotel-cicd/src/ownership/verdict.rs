@@ -311,7 +311,11 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     }
 }
 
-/// The job's steps: descendants the platform reported, except the queue span.
+/// The `ciotel.step.source` of steps read from a job's log (GitLab runner phases).
+pub const JOB_LOG_SOURCE: &str = "job_log";
+
+/// The job's steps: descendants the platform reported, except the queue span and what was
+/// read from its log.
 fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
     forest
         .descendants(job)
