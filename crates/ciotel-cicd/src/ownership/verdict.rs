@@ -32,9 +32,6 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 
 use super::log_verdict::LogFinding;
 
-/// `ciotel.step.source` of the steps read from a job's log (GitLab runner phases); every other
-/// source (`workflow`, `runner`, `unavailable` … on GitHub steps) is a step the platform reported.
-const JOB_LOG_SOURCE: &str = "job_log";
 use super::names::{self, rule};
 use super::owner::FailureOwner;
 use super::packs::Pack;
