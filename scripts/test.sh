@@ -3,7 +3,8 @@
 # and black-box tests that start the real binary and talk to it with real OTel clients).
 # The clients are installed on first run and again when their pins change: Python packages into
 # ./.venv, the Python otel-cli into ./.venv-otel-cli (it pins an older OTel SDK than the one in
-# .venv), the Node OTel SDK into tests/clients/node/node_modules (npm ci from its lock file).
+# .venv), the Node OTel SDK into tests/clients/node/node_modules (npm ci from its lock file),
+# Debian's chromium and chromium-driver for the cicd_view page tests (apt-get).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +37,15 @@ if ! cmp -s "$node_clients/package-lock.json" "$node_clients/node_modules/.ciote
   echo "==> installing the Node OTel SDK into $node_clients/node_modules"
   (cd "$node_clients" && npm ci --silent --no-audit --no-fund)
   cp "$node_clients/package-lock.json" "$node_clients/node_modules/.ciotel-lock"
+fi
+
+# tests/cicd_view.rs drives Debian's headless Chromium through chromedriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  echo "==> installing Debian's chromium and chromium-driver (the cicd_view page tests)"
+  as_root=""
+  [ "$(id -u)" -eq 0 ] || as_root="sudo"
+  $as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium chromium-driver
 fi
 
 if [ ! -d ../shared/fixtures ]; then

@@ -2,9 +2,13 @@
 //! pipeline's processor chain, and receivers.
 
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
+use crate::live;
 use crate::webhooks::{self, WebhookRoutes};
+use ciotel_cicd::environments::EnvironmentsConfig;
 use ciotel_cicd::hierarchy::HierarchyProcessor;
+use ciotel_cicd::live::LiveBoards;
 use ciotel_cicd::ownership::OwnershipProcessor;
+use ciotel_cicd::signals::{CicdSignals, SignalsConfig};
 use ciotel_core::auth::{AuthResolver, Authenticators};
 use ciotel_core::config::ComponentInfo;
 use ciotel_core::config::graph::pipeline_order;
@@ -19,6 +23,7 @@ use ciotel_core::exporters::queue::disk::DiskOptions;
 use ciotel_core::exporters::queue::{QueueConfig, QueuedExporter};
 use ciotel_core::exporters::retry::RetryConfig;
 use ciotel_core::extensions::file_storage::FileStorageConfig;
+use ciotel_core::pipeline::signals::SignalSink;
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::processors::TransformStage;
 use ciotel_core::processors::attributes::AttributesProcessor;
@@ -28,10 +33,11 @@ use ciotel_core::processors::memory_limiter::{LiveHeap, MemoryLimiter};
 use ciotel_core::processors::resource::ResourceProcessor;
 use ciotel_core::readiness::Readiness;
 use ciotel_core::telemetry::Registry;
-use ciotel_core::{ComponentId, NextConsumer, PipelineId};
+use ciotel_core::{ComponentId, NextConsumer, PipelineId, Signal};
 use ciotel_otlp::exporters::file::FileExporter;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporter;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporter;
+use ciotel_view::{CicdViewExporter, CicdViewExporterConfig, RunStore};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::task::JoinHandle;
@@ -74,12 +80,69 @@ pub fn authenticators(config: &Config) -> Result<Authenticators, BuildError> {
     })
 }
 
+/// The stores of the `cicd_view` extensions listed in `service.extensions`, by id: each
+/// extension's page reads its store, the `cicd_view` exporters naming it fill it.
+pub type Views = BTreeMap<ComponentId, Arc<RunStore>>;
+
+/// An empty store for every `cicd_view` extension listed in `service.extensions`.
+pub fn views(config: &Config) -> Views {
+    config
+        .service
+        .extensions
+        .iter()
+        .filter_map(|id| match config.extensions.get(id) {
+            Some(ExtensionConfig::CicdView(c)) => {
+                Some((id.clone(), Arc::new(RunStore::new(c.bounds()))))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that every `cicd_view` exporter names a `cicd_view` extension listed in
+/// `service.extensions` (for `ciotel validate`).
+pub fn check_views(config: &Config) -> Vec<BuildError> {
+    config
+        .exporters
+        .iter()
+        .filter_map(|(id, exporter)| match exporter {
+            ExporterConfig::CicdView(c) => view_extension(config, id, c).err(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The extension a `cicd_view` exporter feeds, checked.
+fn view_extension<'a>(
+    config: &Config,
+    id: &ComponentId,
+    exporter: &'a CicdViewExporterConfig,
+) -> Result<&'a ComponentId, BuildError> {
+    let extension = &exporter.extension;
+    let fail = |m: String| BuildError::new("exporter", id, format!("extension: {m}"));
+    match config.extensions.get(extension) {
+        None => Err(fail(format!(
+            "extension `{extension}` is not defined under `extensions`"
+        ))),
+        Some(ExtensionConfig::CicdView(_)) if config.service.extensions.contains(extension) => {
+            Ok(extension)
+        }
+        Some(ExtensionConfig::CicdView(_)) => Err(fail(format!(
+            "extension `{extension}` is not listed in service.extensions"
+        ))),
+        Some(_) => Err(fail(format!(
+            "extension `{extension}` is not a cicd_view extension"
+        ))),
+    }
+}
+
 /// Builds every exporter some pipeline uses, each behind its own sending queue (connectors
 /// listed as exporters are built with the pipelines).
 pub fn exporters(
     config: &Config,
     registry: &Registry,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<BTreeMap<ComponentId, Arc<QueuedExporter>>, BuildError> {
     let mut out = BTreeMap::new();
     for pipeline in config.service.pipelines.values() {
@@ -90,7 +153,8 @@ pub fn exporters(
             let Some(exporter_config) = config.exporters.get(id) else {
                 return Err(BuildError::new("exporter", id, "not defined"));
             };
-            let (exporter, queue, retry) = exporter(id, exporter_config, authenticators)?;
+            let (exporter, queue, retry) =
+                exporter(config, id, exporter_config, authenticators, views)?;
             let name = id.to_string();
             let queued = match queue_storage(config, id, &queue)? {
                 None => QueuedExporter::start(&name, exporter, &queue, &retry, registry),
@@ -132,7 +196,9 @@ pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
                 ExporterConfig::Otlp(c) => &c.sending_queue,
                 ExporterConfig::OtlpHttp(c) => &c.sending_queue,
                 ExporterConfig::Nop(c) => &c.sending_queue,
-                ExporterConfig::File(_) | ExporterConfig::Debug(_) => {
+                ExporterConfig::File(_)
+                | ExporterConfig::Debug(_)
+                | ExporterConfig::CicdView(_) => {
                     return None;
                 }
             };
@@ -170,9 +236,11 @@ fn storage_extension<'a>(
 }
 
 fn exporter(
+    full: &Config,
     id: &ComponentId,
     config: &ExporterConfig,
     authenticators: &Authenticators,
+    views: &Views,
 ) -> Result<(Arc<dyn Exporter>, QueueConfig, RetryConfig), BuildError> {
     let name = id.to_string();
     let fail = |e: &dyn std::fmt::Display| BuildError::new("exporter", id, e);
@@ -219,6 +287,23 @@ fn exporter(
             (
                 Arc::new(DebugExporter::new(&name, c).with_trace_renderer(waterfall)),
                 queue,
+                RetryConfig {
+                    enabled: false,
+                    ..RetryConfig::default()
+                },
+            )
+        }
+        ExporterConfig::CicdView(c) => {
+            let extension = view_extension(full, id, c)?;
+            let store = views
+                .get(extension)
+                .ok_or_else(|| fail(&format!("extension `{extension}` has no page")))?;
+            (
+                Arc::new(CicdViewExporter::new(store.clone())),
+                QueueConfig {
+                    num_consumers: 1,
+                    ..QueueConfig::default()
+                },
                 RetryConfig {
                     enabled: false,
                     ..RetryConfig::default()
@@ -377,13 +462,15 @@ pub fn pipeline(
 }
 
 /// Starts every receiver with the pipelines it feeds; webhook receivers on one endpoint share a
-/// listener. Returns the server tasks, which end once `stop` fires.
+/// listener; each `github` / `gitlab` receiver gets its live board from `boards`. Returns the
+/// server tasks, which end once `stop` fires.
 pub async fn start_receivers(
     config: &Config,
     inputs: BTreeMap<ComponentId, PipelineInputs>,
     registry: &Registry,
     resolver: &dyn AuthResolver,
     stop: &CancellationToken,
+    boards: &LiveBoards,
 ) -> Result<Vec<JoinHandle<()>>, BuildError> {
     let mut tasks = Vec::new();
     let mut webhook_routes = Vec::new();
@@ -410,6 +497,17 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
+                tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, c.trace_id_recipe, stop));
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
                 let (handoff, requests) =
@@ -424,12 +522,13 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_github::receiver::webhook_router(
+                        router: ciotel_github::receiver::webhook_router_with_signals(
                             &name,
                             webhook,
                             c.trace_id_recipe,
                             output,
                             handoff,
+                            signals.clone(),
                         ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
@@ -446,6 +545,7 @@ pub async fn start_receivers(
                         output,
                         stop.clone(),
                         requests,
+                        signals,
                     )
                     .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitHub REST API");
@@ -453,6 +553,17 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
+                tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, ciotel_gitlab::ID_RECIPE, stop));
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -461,7 +572,12 @@ pub async fn start_receivers(
                         id: id.clone(),
                         endpoint: webhook.endpoint.clone(),
                         paths: vec![webhook.path.clone(), webhook.health_path.clone()],
-                        router: ciotel_gitlab::receiver::webhook_router(&name, webhook, output),
+                        router: ciotel_gitlab::receiver::webhook_router_with_signals(
+                            &name,
+                            webhook,
+                            output,
+                            signals.clone(),
+                        ),
                         listener: webhook.listener.clone(),
                         auth: webhook.auth.clone(),
                         signed: webhook.secret.is_some(),
@@ -470,8 +586,9 @@ pub async fn start_receivers(
                 if let Some(api) = &c.api {
                     let output =
                         ReceiverOutput::new(receiver_inputs.clone(), registry, &name, "api");
-                    let poller = ciotel_gitlab::poller::start(&name, api, output, stop.clone())
-                        .map_err(|e| BuildError::new("receiver", &id, e))?;
+                    let poller =
+                        ciotel_gitlab::poller::start(&name, api, output, stop.clone(), signals)
+                            .map_err(|e| BuildError::new("receiver", &id, e))?;
                     tracing::info!(receiver = %name, base_url = %api.base_url, interval = ?api.interval, "polling the GitLab REST API");
                     tasks.push(poller);
                 }
@@ -481,6 +598,44 @@ pub async fn start_receivers(
     }
     tasks.extend(webhooks::serve(webhook_routes, registry, resolver, stop).await?);
     Ok(tasks)
+}
+
+/// The metrics and logs ends of CI receiver `name` (its `metrics` and `logs` pipelines), and
+/// the task that collects its metrics every `collection_interval` when a metrics pipeline
+/// lists it; the task's last collection runs once `stop` fires, before the pipelines drain.
+/// Failed jobs are judged for `cicd.system.errors` with the first `cicd_ownership` processor
+/// of a traces pipeline the receiver feeds, so metrics and spans give the same verdict.
+fn cicd_signals(
+    config: &Config,
+    id: &ComponentId,
+    inputs: &PipelineInputs,
+    registry: &Registry,
+    (signals, environments): (&SignalsConfig, &EnvironmentsConfig),
+    stop: &CancellationToken,
+) -> (CicdSignals, Option<JoinHandle<()>>) {
+    let name = id.to_string();
+    let sink = SignalSink::new(inputs, registry, &name);
+    let collection = sink.accepts(Signal::Metrics).then(|| {
+        tokio::spawn(
+            sink.clone()
+                .run_collection(name, signals.collection_interval, stop.clone()),
+        )
+    });
+    let ownership = config
+        .service
+        .pipelines
+        .iter()
+        .filter(|(pid, p)| pid.signal == Signal::Traces && p.receivers.contains(id))
+        .flat_map(|(_, p)| &p.processors)
+        .find_map(|p| match config.processors.get(p) {
+            Some(ProcessorConfig::CicdOwnership(c)) => Some((**c).clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    (
+        CicdSignals::new(sink, signals.clone(), ownership, environments.clone()),
+        collection,
+    )
 }
 
 /// Says loudly that a webhook receiver accepts unsigned deliveries (`insecure: true`, which the

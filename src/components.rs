@@ -25,6 +25,7 @@ use ciotel_otlp::exporters::file::FileExporterConfig;
 use ciotel_otlp::exporters::otlp_grpc::OtlpGrpcExporterConfig;
 use ciotel_otlp::exporters::otlp_http::OtlpHttpExporterConfig;
 use ciotel_otlp::receiver::OtlpReceiverConfig;
+use ciotel_view::{CicdViewConfig, CicdViewExporterConfig};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
@@ -68,11 +69,11 @@ impl TypedConfig for ReceiverConfig {
 }
 
 impl ComponentInfo for ReceiverConfig {
-    fn supports(&self, signal: Signal) -> bool {
+    fn supports(&self, _signal: Signal) -> bool {
         match self {
-            ReceiverConfig::Otlp(_) => true,
-            // CI platforms describe runs: traces only.
-            ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => signal == Signal::Traces,
+            // CI receivers make spans from runs, metrics from the same events (as the
+            // Collector's GitHub receiver serves both), and log records (hung jobs).
+            ReceiverConfig::Otlp(_) | ReceiverConfig::Github(_) | ReceiverConfig::Gitlab(_) => true,
         }
     }
 
@@ -165,7 +166,17 @@ impl TypedConfig for ProcessorConfig {
     }
 }
 
-impl ComponentInfo for ProcessorConfig {}
+impl ComponentInfo for ProcessorConfig {
+    /// The CI/CD processors work on spans (`cicd_hierarchy` on log records too): elsewhere
+    /// they would do nothing, which is a mistake to point out.
+    fn supports(&self, signal: Signal) -> bool {
+        match self {
+            ProcessorConfig::CicdHierarchy(_) => signal != Signal::Metrics,
+            ProcessorConfig::CicdOwnership(_) => signal == Signal::Traces,
+            _ => true,
+        }
+    }
+}
 
 /// An exporter's config.
 #[derive(Debug, Clone)]
@@ -180,11 +191,14 @@ pub enum ExporterConfig {
     Debug(DebugConfig),
     /// `nop`: accepts and drops.
     Nop(NopConfig),
+    /// `cicd_view`: hands trace batches to a `cicd_view` extension's page.
+    CicdView(CicdViewExporterConfig),
 }
 
 impl TypedConfig for ExporterConfig {
     const SECTION: &'static str = "exporters";
-    const TYPES: &'static [&'static str] = &["otlp", "otlphttp", "file", "debug", "nop"];
+    const TYPES: &'static [&'static str] =
+        &["otlp", "otlphttp", "file", "debug", "nop", "cicd_view"];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
         Ok(match kind {
@@ -193,6 +207,7 @@ impl TypedConfig for ExporterConfig {
             "file" => ExporterConfig::File(Box::new(or_default(d)?)),
             "debug" => ExporterConfig::Debug(or_default(d)?),
             "nop" => ExporterConfig::Nop(or_default(d)?),
+            "cicd_view" => ExporterConfig::CicdView(or_default(d)?),
             other => {
                 return Err(de::Error::custom(format!(
                     "unknown exporter type `{other}`"
@@ -206,6 +221,8 @@ impl ComponentInfo for ExporterConfig {
     fn supports(&self, signal: Signal) -> bool {
         match self {
             ExporterConfig::OtlpHttp(c) => c.supports(signal),
+            // The page shows runs: traces only.
+            ExporterConfig::CicdView(_) => signal == Signal::Traces,
             _ => true,
         }
     }
@@ -230,6 +247,8 @@ pub enum ExtensionConfig {
     BasicAuth(Box<BasicAuthConfig>),
     /// `file_storage`: a directory for persistent sending queues.
     FileStorage(FileStorageConfig),
+    /// `cicd_view`: the built-in page of recent runs and live jobs.
+    CicdView(Box<CicdViewConfig>),
 }
 
 impl TypedConfig for ExtensionConfig {
@@ -239,6 +258,7 @@ impl TypedConfig for ExtensionConfig {
         "bearertokenauth",
         "basicauth",
         "file_storage",
+        "cicd_view",
     ];
 
     fn deserialize_typed<'de, D: Deserializer<'de>>(kind: &str, d: D) -> Result<Self, D::Error> {
@@ -250,6 +270,8 @@ impl TypedConfig for ExtensionConfig {
             "basicauth" => checked_map(d, BasicAuthConfig::validate)
                 .map(|c| ExtensionConfig::BasicAuth(Box::new(c))),
             "file_storage" => or_default(d).map(ExtensionConfig::FileStorage),
+            "cicd_view" => checked_map(d, CicdViewConfig::validate)
+                .map(|c| ExtensionConfig::CicdView(Box::new(c))),
             other => Err(de::Error::custom(format!(
                 "unknown extension type `{other}`"
             ))),
@@ -262,7 +284,9 @@ impl ComponentInfo for ExtensionConfig {
         match self {
             ExtensionConfig::BearerTokenAuth(c) => Some(AuthenticatorConfig::BearerToken(c)),
             ExtensionConfig::BasicAuth(c) => Some(AuthenticatorConfig::Basic(c)),
-            ExtensionConfig::HealthCheck(_) | ExtensionConfig::FileStorage(_) => None,
+            ExtensionConfig::HealthCheck(_)
+            | ExtensionConfig::FileStorage(_)
+            | ExtensionConfig::CicdView(_) => None,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The `ciotel` command: run the daemon, check a config, and (later) CI helpers.
 
 mod build;
+mod can_i_deploy;
+mod change_traceparent;
 mod components;
 mod explain;
+mod live;
 mod logging;
 mod service;
 mod traceparent;
@@ -41,6 +44,9 @@ enum Command {
     Traceparent(traceparent::TraceparentArgs),
     /// Explain pipeline runs from OTLP JSON lines: a waterfall with owners, and who made them fail.
     Explain(explain::ExplainArgs),
+    /// May this change go to that environment? Asked of the platform's API: exit 0 yes, 1 no
+    /// (with each reason and whose side it is on), 2 no answer.
+    CanIDeploy(can_i_deploy::CanIDeployArgs),
 }
 
 #[derive(Args, Clone)]
@@ -58,6 +64,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => run(&args),
         Some(Command::Traceparent(args)) => traceparent::run(&args),
         Some(Command::Explain(args)) => explain::run(&args),
+        Some(Command::CanIDeploy(args)) => can_i_deploy::run(&args),
         None => run(&cli.run),
     }
 }
@@ -84,7 +91,8 @@ fn validate(args: &RunArgs) -> ExitCode {
     for warning in &loaded.warnings {
         eprintln!("warning: {warning}");
     }
-    let storage_errors = build::check_queue_storage(&loaded.config);
+    let mut storage_errors = build::check_queue_storage(&loaded.config);
+    storage_errors.extend(build::check_views(&loaded.config));
     if !storage_errors.is_empty() {
         for error in &storage_errors {
             eprintln!("{error}");

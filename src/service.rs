@@ -4,6 +4,7 @@
 
 use crate::build::{self, BuildError};
 use crate::components::{Config, ExtensionConfig};
+use ciotel_cicd::live::LiveBoards;
 use ciotel_core::auth::AuthResolver;
 use ciotel_core::config::service::MetricsLevel;
 use ciotel_core::extensions::health_check::{self, Readiness};
@@ -138,7 +139,40 @@ async fn start_all(
             message: e.to_string(),
         }
     };
+    let views = build::views(config);
+    // Every github / gitlab receiver's live board, for the hung check and the page.
+    let boards = LiveBoards::new();
     for id in &config.service.extensions {
+        if let (Some(ExtensionConfig::CicdView(c)), Some(store)) =
+            (config.extensions.get(id), views.get(id))
+        {
+            let fail = listener_error(format!("extension {id}"));
+            let auth = match &c.auth {
+                Some(r) => Some(
+                    resolver
+                        .server(&r.authenticator)
+                        .map_err(|e| fail(&format!("auth: {e}")))?,
+                ),
+                None => None,
+            };
+            if auth.is_none() && !c.endpoint.is_loopback() {
+                tracing::warn!(extension = %id, endpoint = %c.endpoint, "the cicd_view page shows job names, repositories and runners to anyone who can reach it: it listens beyond loopback without `auth`");
+            }
+            let name = id.to_string();
+            let (address, task) = ciotel_view::start(
+                &name,
+                c,
+                store.clone(),
+                boards.clone(),
+                registry,
+                auth,
+                background.clone(),
+            )
+            .await
+            .map_err(|e| fail(&e))?;
+            tracing::info!(extension = %id, transport = "http", address = %address, "listening");
+            side_tasks.push(task);
+        }
         if let Some(ExtensionConfig::HealthCheck(hc)) = config.extensions.get(id) {
             let fail = listener_error(format!("extension {id}"));
             let auth = match &hc.auth {
@@ -188,7 +222,7 @@ async fn start_all(
         side_tasks.push(task);
     }
 
-    let exporters = build::exporters(config, registry, &resolver)?;
+    let exporters = build::exporters(config, registry, &resolver, &views)?;
     let mut processor_tasks = Vec::new();
     let inputs = build::pipelines(
         config,
@@ -201,7 +235,8 @@ async fn start_all(
         &mut processor_tasks,
     )?;
     let receiver_tasks =
-        build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
+        build::start_receivers(config, inputs, registry, &resolver, stop_receivers, &boards)
+            .await?;
     Ok(Started {
         receiver_tasks,
         processor_tasks,

@@ -64,7 +64,7 @@ fn check(events: &[CiEvent], expect: &[(&str, &str, &str)]) {
             (
                 (*n).to_owned(),
                 (*o).to_owned(),
-                format!("pack:github_actions/{b}"),
+                format!("name:github_actions/{b}"),
             )
         })
         .collect();
@@ -139,7 +139,7 @@ fn collector_jobs_set_up_go_and_its_post_twin() {
             (
                 n.to_owned(),
                 o.to_owned(),
-                format!("pack:github_actions/{b}"),
+                format!("name:github_actions/{b}"),
             )
         })
         .collect();

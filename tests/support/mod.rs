@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod in_job;
+pub mod metrics_sink;
+pub mod webdriver;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};

@@ -225,6 +225,30 @@ pub fn verdict_span_id(root: &[u8], failed_jobs: &[&[u8]]) -> SpanId {
     span_id(&format!("{}-{}-v", hex::encode(root), jobs.join(",")))
 }
 
+/// The `verdict` span id of a verdict that also asked for failed jobs' logs: `logs` marks
+/// what came of each (`{job span id hex}={status}`, any order); with none it is
+/// [`verdict_span_id`]. Input: `{root}-{jobs}-{marks, sorted, comma-separated}-lv`.
+///
+/// Exists because a log read on one instance and unreadable on another gives two verdicts;
+/// each must have its own id, never one id with two contents.
+pub fn verdict_span_id_with_logs(root: &[u8], failed_jobs: &[&[u8]], logs: &[String]) -> SpanId {
+    if logs.is_empty() {
+        return verdict_span_id(root, failed_jobs);
+    }
+    let mut jobs: Vec<String> = failed_jobs.iter().map(hex::encode).collect();
+    jobs.sort();
+    jobs.dedup();
+    let mut marks = logs.to_vec();
+    marks.sort();
+    marks.dedup();
+    span_id(&format!(
+        "{}-{}-{}-lv",
+        hex::encode(root),
+        jobs.join(","),
+        marks.join(",")
+    ))
+}
+
 /// For each name in order, how many earlier names were equal to it (0 for the first).
 ///
 /// Exists so a translator and a `traceparent` tool number repeated step names alike.

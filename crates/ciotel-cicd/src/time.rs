@@ -37,6 +37,14 @@ impl Timestamp {
         Self(nanos)
     }
 
+    /// The system clock's time now (the Unix epoch if the clock is set before it).
+    pub fn now() -> Self {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Self(u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
+    }
+
     /// Nanoseconds since the Unix epoch, ready for an OTLP span.
     pub const fn as_unix_nanos(self) -> u64 {
         self.0

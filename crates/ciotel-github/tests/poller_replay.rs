@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ciotel_cicd::{IdRecipe, Timestamp, translate, translate_all};
+use ciotel_cicd::{CiEvent, IdRecipe, Timestamp, translate, translate_all};
 use ciotel_core::pipeline::{PipelineInputs, ReceiverOutput};
 use ciotel_core::telemetry::Registry;
 use ciotel_core::testing::CollectingConsumer;
@@ -26,6 +26,7 @@ use ciotel_core::{Batch, Signal};
 use ciotel_github::payload::{Repository, WorkflowRun};
 use ciotel_github::poller::{Poller, Tuning, state_file};
 use ciotel_github::receiver::{ApiConfig, GithubReceiverConfig};
+use ciotel_github::workflow::{Lookup, Unavailable, describe};
 use ciotel_github::{map_rest_jobs, map_rest_run, map_webhook};
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span};
 use serde_json::{Value, json};
@@ -381,12 +382,28 @@ fn expected_rest(new_attempt: u32) -> Vec<ResourceSpans> {
         let repo: Option<&Repository> = run.repository.as_ref();
         let attempt = run.run_attempt.unwrap_or(1);
         let jobs = map_rest_jobs(&jobs_body(run.id, attempt), repo).expect("jobs map");
-        out.extend(translate_all(&jobs, IdRecipe::CheckRun));
+        out.extend(translate_all(&described(jobs), IdRecipe::CheckRun));
     }
     out
 }
 
-/// The same runs and jobs delivered as `workflow_run` / `workflow_job` webhooks.
+/// `events` with their steps described as the poller describes them when the workflow file
+/// cannot be read (the replay serves none: its contents requests answer 404).
+fn described(mut events: Vec<CiEvent>) -> Vec<CiEvent> {
+    for event in &mut events {
+        if let CiEvent::Job(job) = event {
+            if !job.steps.is_empty() {
+                describe(job, &Lookup::Unavailable(Unavailable::NotFound));
+            }
+        }
+    }
+    events
+}
+
+/// The same runs and jobs delivered as `workflow_run` / `workflow_job` webhooks, their steps
+/// described by the same (unreadable) workflow file: what the workflow file adds to a step is
+/// the one thing the webhook alone cannot know, which is why, with `api:`, job and step spans
+/// are the poller's alone.
 fn expected_webhook() -> Vec<ResourceSpans> {
     let mut out = Vec::new();
     for run in listed_runs(1) {
@@ -401,7 +418,8 @@ fn expected_webhook() -> Vec<ResourceSpans> {
             let delivery =
                 json!({"action": "completed", "workflow_job": job, "repository": repository});
             let event = map_webhook("workflow_job", delivery.to_string().as_bytes()).expect("maps");
-            out.extend(event.iter().flat_map(|e| translate(e, IdRecipe::CheckRun)));
+            let events = described(event.into_iter().collect());
+            out.extend(events.iter().flat_map(|e| translate(e, IdRecipe::CheckRun)));
         }
     }
     out

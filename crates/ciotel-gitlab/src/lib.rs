@@ -2,11 +2,16 @@
 //! pipelines, jobs and bridges) → platform-neutral `CiEvent`s, and the webhook receiver. No
 //! spans are built here (that is `ciotel_cicd::translate`, with [`ID_RECIPE`]), and every
 //! source of the same job or pipeline goes through one mapping, so they yield the same spans.
+//! Merge requests, merge-request pipelines and deployments map into `ciotel_cicd::change`
+//! events ([`map_change_webhook`]).
 
 #![warn(missing_docs)]
 
+mod change;
 mod error;
+pub mod gate;
 pub mod ids;
+pub mod log_sections;
 mod map;
 pub mod payload;
 pub mod poller;
@@ -16,6 +21,7 @@ mod webhook;
 
 use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 
+pub use change::{EVENT_DEPLOYMENT_HOOK, EVENT_MERGE_REQUEST_HOOK, map_change_webhook};
 pub use error::GitlabError;
 pub use ids::ID_RECIPE;
 pub use rest::map_rest_pipeline;

@@ -822,7 +822,12 @@ async fn bearer_auth_and_a_groups_projects() {
     let auth = ("authorization", format!("Bearer {TOKEN}"));
     let (server, base) = Replay::start(world.clone(), Faults::default(), auth).await;
     let dir = TempDir::new("bearer");
-    let poller = Running::start(&config(&base, &dir.0, "groups: [test]\n  auth: bearer"));
+    // Job logs are not part of this replay (tests/job_logs.rs serves them).
+    let poller = Running::start(&config(
+        &base,
+        &dir.0,
+        "groups: [test]\n  auth: bearer\n  logs: {enabled: false}",
+    ));
     eventually("pipeline 1's spans", || !poller.collected().is_empty()).await;
     eventually("a further poll", || server.count(is_listing) >= 3).await;
     let collected = poller.collected();

@@ -128,13 +128,14 @@ async fn a_pipeline_hook_yields_exactly_the_translated_spans() {
     let hook = Hook::with_token().await;
     let body = common::read(PIPELINE);
     let (status, text) = send(hook.delivery("Pipeline Hook", "u-1", &body)).await;
-    assert_eq!((status, text.as_str()), (202, "accepted: 11 spans\n"));
+    // 11 spans of the run's trace and the run's span in its merge request's change trace.
+    assert_eq!((status, text.as_str()), (202, "accepted: 12 spans\n"));
     assert_eq!(
         hook.collected(),
-        vec![common::resource_spans(PIPELINE)],
+        vec![common::delivered_spans(PIPELINE)],
         "one batch, as translate gives it"
     );
-    assert_eq!(hook.metric("accepted"), Some(11));
+    assert_eq!(hook.metric("accepted"), Some(12));
 }
 
 #[tokio::test]
@@ -143,7 +144,7 @@ async fn every_fixture_through_http_equals_translate() {
     let mut expected = Vec::new();
     for (n, rel) in common::gitlab_fixtures().iter().enumerate() {
         let body = common::read(rel);
-        let spans = common::resource_spans(rel);
+        let spans = common::delivered_spans(rel);
         let event = common::event_of(&body);
         let (status, text) = send(hook.delivery(event, &format!("fixture-{n}"), &body)).await;
         let want = if spans.is_empty() { 200 } else { 202 };
@@ -227,10 +228,14 @@ async fn required_headers_are_enforced_on_every_request_to_the_path() {
 #[tokio::test]
 async fn other_events_are_204_and_a_missing_event_header_400() {
     let hook = Hook::with_token().await;
-    for event in ["Push Hook", "Merge Request Hook", "Deployment Hook"] {
+    for event in ["Push Hook", "Tag Push Hook", "Note Hook"] {
         let (status, text) = send(hook.delivery(event, "u", b"{}")).await;
         assert_eq!((status, text.as_str()), (204, ""), "{event}");
     }
+    // Change events are read: an empty body is no merge request.
+    let (status, text) = send(hook.delivery("Merge Request Hook", "u-mr", b"{}")).await;
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("object_attributes"), "{text}");
     let (status, text) = send(
         hook.client
             .post(hook.url())
@@ -353,12 +358,12 @@ async fn a_full_pipeline_answers_503_and_the_redelivery_goes_through() {
     let text = response.text().await.expect("body");
     assert!(text.contains("redeliver later"), "{text}");
     assert!(hook.collected().is_empty());
-    assert_eq!(hook.metric("refused"), Some(11));
+    assert_eq!(hook.metric("refused"), Some(12));
 
     hook.sink.refuse.store(false, Ordering::Relaxed);
     let (status, _) = send(hook.delivery("Pipeline Hook", "uuid-busy", &body)).await;
     assert_eq!(status, 202);
-    assert_eq!(hook.collected(), vec![common::resource_spans(PIPELINE)]);
+    assert_eq!(hook.collected(), vec![common::delivered_spans(PIPELINE)]);
 }
 
 #[tokio::test]

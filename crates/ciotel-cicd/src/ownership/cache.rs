@@ -91,6 +91,8 @@ impl VerdictCache {
         self.with_run(trace, |run| {
             let jobs = &mut run.jobs;
             match jobs.iter().position(|(id, _)| id == job_span) {
+                // What a log said is kept over a later sighting of the job without it.
+                Some(i) if verdict.log.is_none() && jobs[i].1.log.is_some() => {}
                 Some(i) => jobs[i].1 = verdict.clone(),
                 None if jobs.len() < max_jobs => jobs.push((job_span.to_vec(), verdict.clone())),
                 None => {}
@@ -139,6 +141,7 @@ mod tests {
             reason: "failure".into(),
             rule: "no_runner".into(),
             start: 0,
+            log: None,
         }
     }
 

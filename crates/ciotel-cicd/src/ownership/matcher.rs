@@ -9,7 +9,14 @@
 //!   resource_attributes: {vcs.provider.name: github}  # all of these resource attributes
 //!   scope: ciotel-cicd                       # instrumentation scope name: any of these
 //!   origin: platform                         # platform (a CI receiver, Jenkins) | job (OTLP)
+//!   uses: "glob:my-org/*"                    # GitHub step's action (ciotel.step.uses): any of these
+//!   run: "regex:^make "                      # GitHub step's script line (ciotel.step.run): any
+//!   step_id: deploy                          # GitHub step's `id:` (ciotel.step.id): any
 //! ```
+//!
+//! `uses`, `run` and `step_id` are shorthands for the attributes the `github` receiver's poller
+//! puts on steps from the workflow file (with `api:`); a step without the attribute (no
+//! workflow file) does not match. `uses` is matched with its `@ref` (`glob:actions/cache@*`).
 //!
 //! An attribute criterion needs the attribute present with a matching value; an array
 //! attribute matches when any element does. No `match` at all matches every span.
@@ -25,6 +32,7 @@ use std::marker::PhantomData;
 
 use super::pattern::Pattern;
 use super::span_view::{Origin, SpanView, any_text, find};
+use crate::semconv;
 
 /// A compiled span match; see the module docs for the YAML.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -48,6 +56,15 @@ pub struct SpanMatch {
     /// Where the span came from.
     #[serde(default)]
     origin: Option<Origin>,
+    /// `ciotel.step.uses` matches any of these.
+    #[serde(default)]
+    uses: OneOrMany<Pattern>,
+    /// `ciotel.step.run` matches any of these.
+    #[serde(default)]
+    run: OneOrMany<Pattern>,
+    /// `ciotel.step.id` matches any of these.
+    #[serde(default)]
+    step_id: OneOrMany<Pattern>,
 }
 
 impl SpanMatch {
@@ -65,11 +82,15 @@ impl SpanMatch {
             && all_match(&self.resource_attributes, resource)
     }
 
-    /// Whether the criteria on the span itself (name, kind, span attributes) hold.
+    /// Whether the criteria on the span itself (name, kind, span attributes, what a step
+    /// runs) hold.
     pub fn matches_span(&self, span: &Span) -> bool {
         any(&self.name.0, |p| p.matches(&span.name))
             && any(&self.kind.0, |k| k.0 as i32 == span.kind)
             && all_match(&self.attributes, &span.attributes)
+            && any_of_attr(&self.uses.0, &span.attributes, semconv::CIOTEL_STEP_USES)
+            && any_of_attr(&self.run.0, &span.attributes, semconv::CIOTEL_STEP_RUN)
+            && any_of_attr(&self.step_id.0, &span.attributes, semconv::CIOTEL_STEP_ID)
     }
 
     /// Adds span names (any of them), for rules built in code.
@@ -106,6 +127,12 @@ impl SpanMatch {
 /// True when there is no criterion, or any entry satisfies `f`.
 fn any<T>(entries: &[T], f: impl Fn(&T) -> bool) -> bool {
     entries.is_empty() || entries.iter().any(f)
+}
+
+/// True when there is no criterion, or attribute `key` is present and any pattern matches it.
+fn any_of_attr(patterns: &[Pattern], attrs: &[KeyValue], key: &str) -> bool {
+    patterns.is_empty()
+        || find(attrs, key).is_some_and(|v| any_text(v, |t| patterns.iter().any(|p| p.matches(t))))
 }
 
 fn all_match(criteria: &BTreeMap<String, Pattern>, attrs: &[KeyValue]) -> bool {

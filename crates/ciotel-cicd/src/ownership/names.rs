@@ -9,8 +9,11 @@ pub const OWNER: &str = "ciotel.owner";
 /// (`default` when no rule matched), so every decision can be explained.
 pub const OWNER_RULE: &str = "ciotel.owner.rule";
 /// `ciotel.owner.basis` on every span: what its owner was decided on: `rule:<name>` (one of
-/// the user's rules), `pack:<pack>/<entry>` (a built-in pack, e.g.
-/// `pack:github_actions/checkout`) or `default` (no rule matched: `default_owner`).
+/// the user's rules); for a built-in pack's entry, what the entry looked at, then the entry:
+/// `action:<pack>/<entry>` (the step's action, `ciotel.step.uses`), `run:<pack>/<entry>` (a
+/// `run:` script, `ciotel.step.run`), `name:<pack>/<entry>` (the step's name: no workflow file
+/// said more), `pack:<pack>/<entry>` (anything else, e.g. a queue span, GitLab's and Jenkins'
+/// entries); or `default` (no rule matched: `default_owner`).
 pub const OWNER_BASIS: &str = "ciotel.owner.basis";
 /// `ciotel.owner.team`: the team the deciding rule names, when it names one.
 pub const OWNER_TEAM: &str = "ciotel.owner.team";
@@ -31,6 +34,18 @@ pub const FAILURE_RULE: &str = "ciotel.failure.rule";
 pub const FAILURE_JOB: &str = "ciotel.failure.job";
 /// `ciotel.failure.jobs` (int) on a run's `verdict` span: how many failed jobs it summarises.
 pub const FAILURE_JOBS: &str = "ciotel.failure.jobs";
+
+/// `ciotel.failure.evidence` on a `verdict` span decided by a failed job's log: the deciding
+/// line, secrets masked, truncated.
+pub const FAILURE_EVIDENCE: &str = "ciotel.failure.evidence";
+/// `ciotel.failure.log` on a `verdict` span whose first failed job's log was asked for:
+/// `matched`, `no_match` or `unavailable` (fetching failed: the verdict is the spans').
+pub const FAILURE_LOG: &str = "ciotel.failure.log";
+/// The prefix of `ciotel.failure.rule` when a failure signature decided (`log:disk-full`).
+pub const LOG_RULE_PREFIX: &str = "log:";
+/// `ciotel.owner.rule` and `ciotel.owner.basis` of a `verdict` span whose owner is the side
+/// it blames (owner routing sends a platform verdict to Ops).
+pub const VERDICT_OWNER_RULE: &str = "verdict";
 
 /// The `ciotel.owner.rule` of a span no rule matched (it got `default_owner`).
 pub const DEFAULT_RULE: &str = "default";

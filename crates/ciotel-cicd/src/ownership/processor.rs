@@ -6,6 +6,15 @@
 //! A run's verdict is never written on its root span: it goes into a `verdict` span under the
 //! root once it is known ([`super::verdict_span`]), so no span is ever emitted twice with two
 //! answers.
+//!
+//! **Logs.** A failed job's log is classified here, where the `job_log` span a receiver with
+//! `api:` put beside the job arrives (in the same batch as the job and, from a poller, its
+//! run): the receiver fetches, this processor decides, with the config's
+//! `failure_signatures` and the built-in pack ([`super::log_verdict`]). So the poller's batch
+//! (run, jobs and logs together) writes the verdict once the logs are known or known to be
+//! unreadable, and a verdict written from a webhook without logs, or with a log unreadable
+//! here and read elsewhere, has another id: each id one content. The `job_log` spans are
+//! dropped from the batch after.
 
 use ciotel_core::processors::Transform;
 use ciotel_core::signal::Batch;
@@ -13,11 +22,14 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, Span};
 
 use super::cache::{FailedRoot, VerdictCache};
-use super::config::OwnershipConfig;
+use super::config::{GithubActionsConfig, OwnershipConfig};
+use super::job_log;
+use super::log_verdict;
 use super::names::{self, rule};
 use super::owner::Owner;
 use super::packs::Pack;
 use super::rule::Rule;
+use super::signatures::Signature;
 use super::span_view::{Origin, SpanView, find, kv_str, set};
 use super::tree::{Forest, Loc, Trace};
 use super::verdict::{JobVerdict, judge_job, summarise};
@@ -35,6 +47,8 @@ pub struct Decision<'a> {
     pub team: Option<&'a str>,
     /// Whether the rule is the user's, a built-in pack's, or none matched.
     pub basis: Basis,
+    /// What a pack's rule decided on (`action`, `run`, `name`), when it says.
+    pub by: Option<&'a str>,
 }
 
 /// What an owner was decided on: written as `ciotel.owner.basis`.
@@ -42,18 +56,20 @@ pub struct Decision<'a> {
 pub enum Basis {
     /// One of the user's `rules` (`rule:<name>`).
     Rule,
-    /// A built-in pack's entry (`pack:<pack>/<entry>`).
+    /// A built-in pack's entry: `<by>:<pack>/<entry>` when the entry says what it decided on
+    /// (`action:github_actions/checkout`, `run:…`, `name:…`), else `pack:<pack>/<entry>`.
     Pack,
     /// No rule matched: `default_owner` (`default`).
     Default,
 }
 
 impl Decision<'_> {
-    /// `ciotel.owner.basis`: `rule:<name>`, `pack:<pack>/<entry>` or `default`.
+    /// `ciotel.owner.basis`: `rule:<name>`, `<by>:<pack>/<entry>` (`action:`, `run:`,
+    /// `name:`), `pack:<pack>/<entry>` or `default`.
     pub fn basis_text(&self) -> String {
         match self.basis {
             Basis::Rule => format!("rule:{}", self.rule),
-            Basis::Pack => format!("pack:{}", self.rule),
+            Basis::Pack => format!("{}:{}", self.by.unwrap_or("pack"), self.rule),
             Basis::Default => names::DEFAULT_RULE.to_owned(),
         }
     }
@@ -79,7 +95,9 @@ pub struct OwnershipProcessor {
     rules: Vec<Rule>,
     packs: Vec<&'static Pack>,
     default_owner: Owner,
+    github_actions: GithubActionsConfig,
     cache: VerdictCache,
+    signatures: Vec<Signature>,
 }
 
 impl OwnershipProcessor {
@@ -89,7 +107,9 @@ impl OwnershipProcessor {
             rules: config.rules,
             packs: config.packs.iter().map(|p| p.pack()).collect(),
             default_owner: config.default_owner,
+            github_actions: config.github_actions,
             cache: VerdictCache::new(config.verdict_cache),
+            signatures: config.failure_signatures,
         }
     }
 
@@ -115,11 +135,13 @@ impl OwnershipProcessor {
                 .chain(packs)
                 .filter(|(r, _)| r.matcher.matches_group(resource, scope))
                 .collect(),
+            github_actions: &self.github_actions,
             default: Decision {
                 owner: self.default_owner,
                 rule: names::DEFAULT_RULE,
                 team: None,
                 basis: Basis::Default,
+                by: None,
             },
         }
     }
@@ -140,22 +162,42 @@ impl OwnershipProcessor {
             }
         }
         for (home, mut span) in edits.spans {
-            let resource: &[KeyValue] = home
-                .resource
-                .as_ref()
-                .map(|r| r.attributes.as_slice())
-                .unwrap_or_default();
-            let scope = home.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
-            let owner = self
-                .decide(&SpanView {
-                    span: &span,
-                    resource,
-                    scope,
-                })
-                .attributes();
+            let owner = self.verdict_owner(&home, &span);
             span.attributes.extend(owner);
             groups.push(home.holding(span));
         }
+        job_log::remove_all(groups);
+    }
+
+    /// `ciotel.owner*` of a verdict span: the side it blames (`ciotel.owner.rule` and
+    /// `.basis` `verdict`), so owner routing sends a platform verdict to Ops; a `mixed` or
+    /// `unknown` verdict gets the rules' owner, as any span.
+    fn verdict_owner(&self, home: &Home, span: &Span) -> Vec<KeyValue> {
+        let blamed = find(&span.attributes, names::FAILURE_OWNER).and_then(|v| match &v.value {
+            Some(opentelemetry_proto::tonic::common::v1::any_value::Value::StringValue(s)) => {
+                Owner::parse(s)
+            }
+            _ => None,
+        });
+        if let Some(owner) = blamed {
+            return vec![
+                kv_str(names::OWNER, owner.as_str()),
+                kv_str(names::OWNER_RULE, names::VERDICT_OWNER_RULE),
+                kv_str(names::OWNER_BASIS, names::VERDICT_OWNER_RULE),
+            ];
+        }
+        let resource: &[KeyValue] = home
+            .resource
+            .as_ref()
+            .map(|r| r.attributes.as_slice())
+            .unwrap_or_default();
+        let scope = home.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+        self.decide(&SpanView {
+            span,
+            resource,
+            scope,
+        })
+        .attributes()
     }
 
     /// `ciotel.owner*` on every span that has no owner yet.
@@ -223,7 +265,7 @@ impl OwnershipProcessor {
             if !view.failed() {
                 continue;
             }
-            let verdict = match JobVerdict::from_span(&view) {
+            let mut verdict = match JobVerdict::from_span(&view) {
                 Some(existing) => existing,
                 None => {
                     let v = judge_job(forest, n, &self.packs);
@@ -231,6 +273,11 @@ impl OwnershipProcessor {
                     v
                 }
             };
+            verdict.log = forest.nodes[n]
+                .children
+                .iter()
+                .find_map(|&c| job_log::read(&forest.nodes[c].view))
+                .map(|log| log_verdict::judge(&log, &self.signatures));
             if view.allowed_to_fail() {
                 continue;
             }
@@ -283,6 +330,8 @@ impl OwnershipProcessor {
         let mut all: Vec<(Vec<u8>, JobVerdict)> = self.cache.recall(&trace.trace_id);
         for (id, verdict) in batch_jobs {
             match all.iter_mut().find(|(known, _)| known == id) {
+                // What a log said (remembered) is kept over this sighting without it.
+                Some(entry) if verdict.log.is_none() && entry.1.log.is_some() => {}
                 Some(entry) => entry.1 = verdict.clone(),
                 None => all.push((id.clone(), verdict.clone())),
             }
@@ -291,6 +340,13 @@ impl OwnershipProcessor {
             return;
         }
         let ids: Vec<&[u8]> = all.iter().map(|(id, _)| id.as_slice()).collect();
+        let logs: Vec<String> = all
+            .iter()
+            .filter_map(|(id, v)| {
+                let log = v.log.as_ref()?;
+                Some(format!("{}={}", hex::encode(id), log.status.as_str()))
+            })
+            .collect();
         let verdict = summarise(
             all.iter().map(|(_, v)| v.clone()).collect(),
             rule::JOBS,
@@ -301,6 +357,7 @@ impl OwnershipProcessor {
             &root.span_id,
             root.end,
             &ids,
+            &logs,
             verdict.attributes(),
         );
         edits.add_span(forest, trace, root.home, span);
@@ -311,6 +368,8 @@ impl OwnershipProcessor {
 /// when none matches.
 struct GroupRules<'a> {
     rules: Vec<(&'a Rule, Basis)>,
+    /// Owners the config gives the GitHub pack's `run:` scripts and other actions.
+    github_actions: &'a GithubActionsConfig,
     default: Decision<'a>,
 }
 
@@ -322,12 +381,19 @@ impl<'a> GroupRules<'a> {
             .iter()
             .find(|(r, _)| r.matcher.matches_span(span))
         {
-            Some(&(r, basis)) => Decision {
-                owner: r.owner,
-                rule: &r.name,
-                team: r.team.as_deref(),
-                basis,
-            },
+            Some(&(r, basis)) => {
+                let configured = match basis {
+                    Basis::Pack => self.github_actions.owner_of(&r.name),
+                    _ => None,
+                };
+                Decision {
+                    owner: configured.unwrap_or(r.owner),
+                    rule: &r.name,
+                    team: r.team.as_deref(),
+                    basis,
+                    by: r.by,
+                }
+            }
             None => self.default,
         }
     }
@@ -389,6 +455,7 @@ fn platform_root(
             id,
             view.span.end_time_unix_nano,
             &[id],
+            &[],
             verdict.attributes(),
         );
         let loc = node.locs[0];

@@ -25,6 +25,9 @@ pub struct Rule {
     pub owner: Owner,
     /// Written to `ciotel.owner.team` when given.
     pub team: Option<String>,
+    /// What a built-in rule decides on (`action`, `run`, `name`), written as the start of
+    /// `ciotel.owner.basis`; `None` for the user's rules and pack rules on other grounds.
+    pub by: Option<&'static str>,
 }
 
 impl Rule {
@@ -35,7 +38,15 @@ impl Rule {
             matcher,
             owner,
             team: None,
+            by: None,
         }
+    }
+
+    /// The same rule, saying what it decides on (see [`Rule::by`]).
+    #[must_use]
+    pub fn by(mut self, by: &'static str) -> Rule {
+        self.by = Some(by);
+        self
     }
 }
 
@@ -83,6 +94,7 @@ impl<'de> Deserialize<'de> for Rule {
             matcher: y.matcher,
             owner: y.owner.unwrap_or_default(),
             team: y.team,
+            by: None,
         })
     }
 }

@@ -21,9 +21,16 @@
 //! A failed run: over its failed jobs, except those allowed to fail (GitLab `allow_failure`):
 //! `platform` or `application` when all failed jobs with a known owner agree,
 //! `mixed` when they do not, `unknown` when no failed job is known. The span, job and reason
-//! are those of its first failed job, by start time.
+//! are those of its first failed job, by start time. A failed job's owner there is its log's
+//! when a failure signature matched a line of it ([`super::log_verdict`]), else the one above.
+//!
+//! "Steps" exclude the spans read from the job's log (GitLab runner phases,
+//! `ciotel.step.source = job_log`, and `job_log` spans): only a receiver with `api:` has
+//! them, and the job span must say the same whichever path emitted it.
 
 use opentelemetry_proto::tonic::common::v1::KeyValue;
+
+use super::log_verdict::LogFinding;
 
 use super::names::{self, rule};
 use super::owner::FailureOwner;
@@ -47,9 +54,23 @@ pub struct JobVerdict {
     pub rule: String,
     /// When the job started, to find a run's first failed job.
     pub start: u64,
+    /// What its log said, when a receiver with `api:` fetched it (never written on the job
+    /// span, whose content is a function of the job's own event; only into its run's
+    /// `verdict` span).
+    pub log: Option<LogFinding>,
 }
 
 impl JobVerdict {
+    /// Who made the job fail, all told: a matching log signature's owner, else the spans'.
+    pub fn decided_owner(&self) -> FailureOwner {
+        match &self.log {
+            Some(LogFinding {
+                owner: Some(owner), ..
+            }) => (*owner).into(),
+            _ => self.owner,
+        }
+    }
+
     /// The attributes that carry this verdict on the job span.
     pub fn attributes(&self) -> Vec<KeyValue> {
         let mut out = vec![
@@ -73,6 +94,7 @@ impl JobVerdict {
             reason: view.attr(names::FAILURE_REASON).unwrap_or_default(),
             rule: view.attr(names::FAILURE_RULE).unwrap_or_default(),
             start: view.span.start_time_unix_nano,
+            log: None,
         })
     }
 }
@@ -94,10 +116,19 @@ pub struct RunVerdict {
 
 impl RunVerdict {
     /// The attributes that carry this verdict on the run span.
+    ///
+    /// When the first failed job's log was read and a signature matched, the rule is
+    /// `log:<signature>` and `ciotel.failure.evidence` is the line; when its log was asked
+    /// for, `ciotel.failure.log` says what came of it.
     pub fn attributes(&self) -> Vec<KeyValue> {
+        let log = self.first.as_ref().and_then(|f| f.log.as_ref());
+        let rule = match log.and_then(|l| l.signature.as_deref()) {
+            Some(signature) => format!("{}{signature}", names::LOG_RULE_PREFIX),
+            None => self.rule.to_owned(),
+        };
         let mut out = vec![
             kv_str(names::FAILURE_OWNER, self.owner.as_str()),
-            kv_str(names::FAILURE_RULE, self.rule),
+            kv_str(names::FAILURE_RULE, &rule),
             kv_str(names::FAILURE_REASON, &self.reason),
             kv_int(
                 names::FAILURE_JOBS,
@@ -108,6 +139,12 @@ impl RunVerdict {
             out.push(kv_str(names::FAILURE_JOB, &first.job));
             if let Some(span) = &first.span {
                 out.push(kv_str(names::FAILURE_SPAN, span));
+            }
+        }
+        if let Some(log) = log {
+            out.push(kv_str(names::FAILURE_LOG, log.status.as_str()));
+            if let Some(evidence) = &log.evidence {
+                out.push(kv_str(names::FAILURE_EVIDENCE, evidence));
             }
         }
         out
@@ -145,6 +182,7 @@ pub fn judge_job(forest: &Forest<'_>, job: usize, packs: &[&Pack]) -> JobVerdict
             reason,
             rule: rule.to_owned(),
             start: view.span.start_time_unix_nano,
+            log: None,
         };
     let steps = steps(forest, job);
     let failing = first_failing_leaf(forest, &steps);
@@ -237,7 +275,7 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     let known = |o: FailureOwner| matches!(o, FailureOwner::Platform | FailureOwner::Application);
     let mut owner = FailureOwner::Unknown;
     for j in &jobs {
-        owner = match (owner, j.owner) {
+        owner = match (owner, j.decided_owner()) {
             (o, FailureOwner::Unknown) => o,
             (FailureOwner::Unknown, o) => o,
             (a, b) if a == b => a,
@@ -246,7 +284,7 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     }
     let first = jobs
         .iter()
-        .find(|j| known(j.owner))
+        .find(|j| known(j.decided_owner()))
         .or(jobs.first())
         .cloned();
     if jobs.is_empty() {
@@ -270,14 +308,21 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     }
 }
 
-/// The job's steps: descendants the platform reported, except the queue span.
+/// The `ciotel.step.source` of steps read from a job's log (GitLab runner phases).
+pub const JOB_LOG_SOURCE: &str = "job_log";
+
+/// The job's steps: descendants the platform reported, except the queue span and what was
+/// read from its log.
 fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
     forest
         .descendants(job)
         .into_iter()
         .filter(|&n| {
             let v = &forest.nodes[n].view;
-            v.origin() == Origin::Platform && !v.is_queue()
+            v.origin() == Origin::Platform
+                && !v.is_queue()
+                && v.span_type().as_deref() != Some(semconv::span_type::JOB_LOG)
+                && v.attr(semconv::CIOTEL_STEP_SOURCE).as_deref() != Some(JOB_LOG_SOURCE)
         })
         .collect()
 }

@@ -16,11 +16,12 @@ use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 
+use super::log_verdict::{LogFinding, LogStatus};
 use super::names::{self, rule};
 use super::owner::FailureOwner;
 use super::span_view::{SpanView, kv_str};
 use super::verdict::{JobVerdict, RunVerdict};
-use crate::ids::verdict_span_id;
+use crate::ids::verdict_span_id_with_logs;
 use crate::semconv;
 
 /// The span's name.
@@ -70,8 +71,17 @@ impl Home {
 
 /// The verdict span of the run whose root span is `root` (in trace `trace`, ended at `end`),
 /// summarising the failed job spans `jobs`, carrying `verdict` (attributes of a
-/// [`RunVerdict`] or [`JobVerdict`]).
-pub fn build(trace: &[u8], root: &[u8], end: u64, jobs: &[&[u8]], verdict: Vec<KeyValue>) -> Span {
+/// [`RunVerdict`] or [`JobVerdict`]). `logs` marks what came of each job log asked for
+/// (`{job span id hex}={status}`; empty when none was): a verdict that read other logs, or
+/// failed to, is another span ([`crate::ids::verdict_span_id_with_logs`]).
+pub fn build(
+    trace: &[u8],
+    root: &[u8],
+    end: u64,
+    jobs: &[&[u8]],
+    logs: &[String],
+    verdict: Vec<KeyValue>,
+) -> Span {
     let mut attributes = vec![kv_str(
         semconv::CIOTEL_SPAN_TYPE,
         semconv::span_type::VERDICT,
@@ -79,7 +89,7 @@ pub fn build(trace: &[u8], root: &[u8], end: u64, jobs: &[&[u8]], verdict: Vec<K
     attributes.extend(verdict);
     Span {
         trace_id: trace.to_vec(),
-        span_id: verdict_span_id(root, jobs).0.to_vec(),
+        span_id: verdict_span_id_with_logs(root, jobs, logs).0.to_vec(),
         parent_span_id: root.to_vec(),
         name: NAME.to_owned(),
         kind: SpanKind::Internal as i32,
@@ -122,6 +132,7 @@ pub fn read(
                     reason: reason.clone(),
                     rule: String::new(),
                     start: 0,
+                    log: None,
                 })
             }),
         // Judged as a job itself (Jenkins): the run is its own "job".
@@ -132,8 +143,27 @@ pub fn read(
             reason: reason.clone(),
             rule: stored_rule.clone().unwrap_or_default(),
             start: root.span.start_time_unix_nano,
+            log: None,
         }),
     };
+    let log = verdict
+        .attr(names::FAILURE_LOG)
+        .and_then(|s| LogStatus::parse(&s))
+        .map(|status| LogFinding {
+            status,
+            signature: stored_rule
+                .as_deref()
+                .and_then(|r| r.strip_prefix(names::LOG_RULE_PREFIX))
+                .map(str::to_owned),
+            owner: None,
+            evidence: verdict.attr(names::FAILURE_EVIDENCE),
+        });
+    let first = first.map(|mut f| {
+        if log.is_some() {
+            f.log = log;
+        }
+        f
+    });
     let jobs = verdict
         .attr(names::FAILURE_JOBS)
         .and_then(|j| j.parse().ok())

@@ -175,11 +175,21 @@ fn unjudged(job: &SpanView<'_>) -> JobVerdict {
         reason: own_reason(job),
         rule: String::new(),
         start: job.span.start_time_unix_nano,
+        log: None,
     }
 }
 
+/// Whether a verdict's first job's log was read (matched or not).
+fn read_log(v: &RunVerdict) -> bool {
+    v.first
+        .as_ref()
+        .and_then(|f| f.log.as_ref())
+        .is_some_and(|l| l.status != crate::ownership::log_verdict::LogStatus::Unavailable)
+}
+
 /// The verdict of the run whose root span is `root`: that of its `verdict` span that
-/// summarises the most jobs (then the lowest id), when the processor wrote one.
+/// summarises the most jobs (then one that read its first job's log, then the lowest id),
+/// when the processor wrote one.
 fn stored_run_verdict(
     forest: &Forest<'_>,
     trace: usize,
@@ -196,6 +206,11 @@ fn stored_run_verdict(
             verdict_span::read(&v, &root_view, failed_jobs)
                 .map(|verdict| (v.span.span_id.clone(), verdict))
         })
-        .min_by(|(a_id, a), (b_id, b)| b.jobs.cmp(&a.jobs).then(a_id.cmp(b_id)))
+        .min_by(|(a_id, a), (b_id, b)| {
+            b.jobs
+                .cmp(&a.jobs)
+                .then(read_log(b).cmp(&read_log(a)))
+                .then(a_id.cmp(b_id))
+        })
         .map(|(_, v)| v)
 }

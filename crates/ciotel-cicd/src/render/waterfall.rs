@@ -22,10 +22,12 @@ use crate::time::Timestamp;
 /// Widest name column (indentation included); longer names are cut with `…`.
 const MAX_NAME: usize = 48;
 
-/// One line of the waterfall.
-struct Row {
-    depth: usize,
-    node: usize,
+/// One line of the waterfall (shared with the `cicd_view` page, which draws the same rows).
+pub struct Row {
+    /// Nesting depth, 0 for a root.
+    pub depth: usize,
+    /// Index into [`Forest::nodes`].
+    pub node: usize,
 }
 
 /// The heading and rows of `run`, each line ending in `\n`.
@@ -115,7 +117,7 @@ pub fn waterfall(forest: &Forest<'_>, run: &RunView, bar_width: usize, painter: 
 }
 
 /// Depth-first from the trace's roots, children in time order; each span once.
-fn rows(forest: &Forest<'_>, run: &RunView) -> Vec<Row> {
+pub fn rows(forest: &Forest<'_>, run: &RunView) -> Vec<Row> {
     let trace = &forest.traces[run.trace];
     let mut seen = vec![false; forest.nodes.len()];
     let mut out = Vec::new();
@@ -141,7 +143,7 @@ fn rows(forest: &Forest<'_>, run: &RunView) -> Vec<Row> {
 }
 
 /// `platform`, `application (team)`, or `-` for a span no processor tagged.
-fn owner_label(forest: &Forest<'_>, node: usize) -> (String, Option<Owner>) {
+pub fn owner_label(forest: &Forest<'_>, node: usize) -> (String, Option<Owner>) {
     let view = &forest.nodes[node].view;
     let owner = view.owner();
     let mut label = match (owner, view.attr(names::OWNER)) {

@@ -12,6 +12,7 @@
 //! The queue span of a running job is emitted again, identical, when the job completes;
 //! nothing is ever emitted twice with different content for the same ids.
 
+mod change;
 mod job;
 mod otlp;
 mod resource;
@@ -22,6 +23,8 @@ mod timing;
 
 use opentelemetry_proto::tonic::common::v1::InstrumentationScope;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans};
+
+pub use change::{translate_change, translate_changes};
 
 use crate::event::CiEvent;
 use crate::ids::IdRecipe;

@@ -28,6 +28,13 @@ impl Attrs {
         self
     }
 
+    pub(super) fn bool(mut self, key: &str, value: Option<bool>) -> Self {
+        if let Some(v) = value {
+            self.0.push(kv(key, Value::BoolValue(v)));
+        }
+        self
+    }
+
     pub(super) fn strs(mut self, key: &str, values: &[String]) -> Self {
         if !values.is_empty() {
             self.0.push(kv(key, string_array(values)));

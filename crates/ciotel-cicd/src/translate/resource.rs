@@ -6,7 +6,7 @@
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 use super::otlp::Attrs;
-use crate::event::RunRef;
+use crate::event::{RunRef, Vcs};
 use crate::ids::IdRecipe;
 use crate::semconv;
 
@@ -14,7 +14,11 @@ use crate::semconv;
 pub(super) const UNKNOWN_SERVICE: &str = "unknown_service:ciotel";
 
 pub(super) fn for_run(run: &RunRef) -> Resource {
-    let vcs = &run.vcs;
+    for_repository(&run.vcs, run.pipeline_name.as_deref())
+}
+
+/// The resource of a repository's spans (a change trace's have no pipeline).
+pub(super) fn for_repository(vcs: &Vcs, pipeline_name: Option<&str>) -> Resource {
     let service = vcs
         .repository_full_name
         .as_deref()
@@ -29,7 +33,7 @@ pub(super) fn for_run(run: &RunRef) -> Resource {
             )
             .str(semconv::VCS_REPOSITORY_NAME, vcs.repository_name.as_deref())
             .str(semconv::VCS_OWNER_NAME, vcs.owner.as_deref())
-            .str(semconv::CICD_PIPELINE_NAME, run.pipeline_name.as_deref())
+            .str(semconv::CICD_PIPELINE_NAME, pipeline_name)
             .build(),
         ..Default::default()
     }

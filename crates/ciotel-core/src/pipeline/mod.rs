@@ -1,4 +1,9 @@
 //! Wiring: what a receiver hands its data to, per signal, across every pipeline it feeds.
+//!
+//! Files: `mod.rs` ([`PipelineInputs`], [`ReceiverOutput`]), `signals.rs` (a receiver's metrics
+//! and logs ends, [`signals::SignalSink`], for receivers that make them from events).
+
+pub mod signals;
 
 use crate::consumer::{ConsumeError, NextConsumer};
 use crate::signal::{Batch, Signal};

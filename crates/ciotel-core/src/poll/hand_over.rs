@@ -20,6 +20,10 @@ pub async fn hand_over(
     tuning: &Tuning,
     shutdown: &CancellationToken,
 ) -> Result<(), Cancelled> {
+    // A receiver listed only in metrics or logs pipelines makes no spans for anyone.
+    if !output.accepts(batch.signal()) {
+        return Ok(());
+    }
     let mut wait = tuning.refused_backoff_initial;
     loop {
         match output.consume(batch.clone()) {

@@ -11,10 +11,12 @@
 //! - `start.rs`: what a poller does before its first poll (`state_dir`, cursor file, HTTP
 //!   client), and [`StartError`] when it cannot;
 //! - `hand_over.rs`: offering a batch to the pipeline, waiting while it refuses;
+//! - `job_logs.rs`: the `api.logs` section and a bounded GET of a job log ([`get_bounded`]);
 //! - `tuning.rs`: the waits ([`Tuning`]).
 
 mod client;
 mod hand_over;
+mod job_logs;
 mod limits;
 mod paging;
 mod start;
@@ -23,6 +25,9 @@ mod tuning;
 
 pub use client::{Answer, ApiClient, Cancelled, RequestError, http_client, sleep_or_shutdown};
 pub use hand_over::hand_over;
+pub use job_logs::{
+    JobLogsConfig, LogBody, LogFetchError, get_bounded, get_log, log_http_client, tail,
+};
 pub use limits::{ApiRules, Verdict, classify, exhausted, retry_after};
 pub use paging::{NotUnderBase, next_link, next_page_number, under_base};
 pub use start::{Start, StartError, load_versioned, start};

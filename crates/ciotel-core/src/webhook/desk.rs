@@ -54,10 +54,21 @@ impl Desk {
     }
 
     /// Hands `batch` to the pipelines: 202 with the span count, 200 when there is nothing to
-    /// emit yet, 503 + Retry-After when the pipeline is full, 500 when it never will take it.
+    /// emit yet (or no pipeline of the batch's signal lists the receiver), 503 + Retry-After when the pipeline is full, 500 when it never will take it.
     pub fn hand_over(&self, batch: Batch, seen: &Seen) -> Result<Reply, Reply> {
         let delivery = seen.delivery();
         let spans = batch.item_count();
+        // A receiver listed only in metrics or logs pipelines makes no spans for anyone.
+        if !self.output.accepts(batch.signal()) {
+            self.accepted(delivery);
+            return Ok(Reply::new(
+                StatusCode::OK,
+                format!(
+                    "accepted; no {} pipeline lists this receiver",
+                    batch.signal()
+                ),
+            ));
+        }
         if spans == 0 {
             self.accepted(delivery);
             return Ok(Reply::new(

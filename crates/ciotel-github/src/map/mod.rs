@@ -4,6 +4,7 @@
 //! envelope fields (`sender`, `installation`, `deployment`) are not, or the poller's spans would
 //! differ from the webhook's.
 
+pub(crate) mod change;
 mod job;
 mod repo;
 mod run;

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Repository, User, Workflow, WorkflowJob, WorkflowRun};
+use super::{DeploymentObject, Repository, User, Workflow, WorkflowJob, WorkflowRun};
 
 /// The body of a `workflow_run` delivery.
 ///
@@ -30,6 +30,8 @@ pub struct WorkflowJobEvent {
     pub action: Option<String>,
     /// The job.
     pub workflow_job: WorkflowJob,
+    /// The deployment the job makes, for a job with an `environment`.
+    pub deployment: Option<DeploymentObject>,
     /// The repository.
     pub repository: Option<Repository>,
     /// Who caused the delivery.

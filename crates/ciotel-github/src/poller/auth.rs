@@ -31,7 +31,7 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 const ASSUMED_LIFETIME: Duration = Duration::from_secs(55 * 60);
 
 /// How requests are authenticated.
-pub(super) enum Credentials {
+pub(crate) enum Credentials {
     /// `token:`, sent as is.
     Token(Secret),
     /// `app:`, exchanged for installation tokens.
@@ -40,7 +40,7 @@ pub(super) enum Credentials {
 
 impl Credentials {
     /// Reads the credentials of `config`, loading the App's private key if there is one.
-    pub(super) fn from_config(config: &ApiConfig) -> Result<Self, AuthError> {
+    pub(crate) fn from_config(config: &ApiConfig) -> Result<Self, AuthError> {
         match (&config.app, &config.token) {
             (Some(app), _) => Ok(Credentials::App(Box::new(AppAuth {
                 app_id: app.app_id,
@@ -58,7 +58,7 @@ impl Credentials {
 }
 
 /// A GitHub App installation: its ids, its key and the installation token in use.
-pub(super) struct AppAuth {
+pub(crate) struct AppAuth {
     app_id: u64,
     installation_id: u64,
     key: RsaKeyPair,

@@ -18,7 +18,7 @@ const API_VERSION: &str = "2022-11-28";
 
 /// Builds the HTTP client: rustls, GitHub's `Accept` and API version headers, a User-Agent,
 /// and the request deadline of `tuning`.
-pub(super) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::Error> {
+pub(crate) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::Error> {
     let mut headers = HeaderMap::new();
     headers.insert(
         ACCEPT,
@@ -32,7 +32,7 @@ pub(super) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::E
 }
 
 /// What a GET brought back.
-pub(super) enum Fetched {
+pub(crate) enum Fetched {
     /// 304: the same as the answer whose ETag was sent.
     NotModified,
     /// A fresh answer.
@@ -47,7 +47,7 @@ pub(super) enum Fetched {
 }
 
 /// GitHub's REST API as the poller uses it.
-pub(super) struct Client {
+pub(crate) struct Client {
     api: ApiClient,
     base_url: String,
     credentials: Credentials,
@@ -56,7 +56,7 @@ pub(super) struct Client {
 
 impl Client {
     /// A client for receiver `receiver`, whose waits end when `shutdown` is cancelled.
-    pub(super) fn new(
+    pub(crate) fn new(
         receiver: &str,
         http: reqwest::Client,
         base_url: &str,
@@ -74,7 +74,7 @@ impl Client {
 
     /// `GET url`, conditional on `etag` when given. A 401 with App credentials buys a new
     /// installation token and tries once more.
-    pub(super) async fn get(
+    pub(crate) async fn get(
         &mut self,
         url: &str,
         etag: Option<&str>,
@@ -110,6 +110,14 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// The headers that authenticate a request to the API (`Authorization`), for requests
+    /// this client does not send itself (job logs).
+    pub(super) async fn auth_headers(&mut self) -> Result<HeaderMap, ClientError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, self.authorization().await?);
+        Ok(headers)
     }
 
     /// `Authorization` for API requests: the token, or a valid installation token (bought

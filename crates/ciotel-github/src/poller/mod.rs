@@ -12,6 +12,10 @@
 //!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
 //! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
+//! - `live.rs`: the running and queued runs and their jobs, onto the receiver's live board
+//!   (at start and every poll, when the receiver's signals carry a board), so a restart does
+//!   not forget what runs now;
+//! - `job_logs.rs`: failed jobs' log tails, for verdicts from the logs;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
 //!
@@ -19,13 +23,15 @@
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
 //! is shared, in `ciotel_core::poll`.
 
-mod attempt;
-mod auth;
-mod client;
+pub(crate) mod attempt;
+pub(crate) mod auth;
+pub(crate) mod client;
 mod cursor;
 mod error;
 mod handoff;
+mod job_logs;
 mod limits;
+mod live;
 mod pages;
 mod poll;
 mod repos;
@@ -40,6 +46,7 @@ pub use handoff::{CAPACITY, HandoffError, RunHandoff, RunRequest, RunRequests, r
 pub use poll::Poller;
 
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::pipeline::ReceiverOutput;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -48,7 +55,8 @@ use crate::receiver::ApiConfig;
 
 /// Sets up receiver `id`'s poller and spawns it on the current tokio runtime; it polls until
 /// `shutdown` is cancelled, then saves its cursor and ends. With `requests` (the poller's end
-/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs.
+/// of the webhook's [`RunHandoff`]), it also emits each handed-over run with its jobs. The
+/// events it maps also feed `signals` (the receiver's metrics).
 ///
 /// Exists for the daemon's wiring: a setup error (unreadable App key, `state_dir` that cannot
 /// be created, unreadable cursor file) is returned at once, before anything runs.
@@ -62,8 +70,10 @@ pub fn start(
     output: ReceiverOutput,
     shutdown: CancellationToken,
     requests: Option<RunRequests>,
+    signals: CicdSignals,
 ) -> Result<JoinHandle<()>, PollerError> {
-    let mut poller = Poller::new(id, config, recipe, output, Tuning::default())?;
+    let mut poller =
+        Poller::new(id, config, recipe, output, Tuning::default())?.with_signals(signals);
     if let Some(requests) = requests {
         poller = poller.with_requests(requests);
     }

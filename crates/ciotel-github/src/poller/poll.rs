@@ -22,6 +22,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_cicd::{IdRecipe, Timestamp, translate_all};
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
@@ -35,11 +36,14 @@ use super::client::{self, Client, ClientError, Fetched};
 use super::cursor::{self, Emitted, Pass, State};
 use super::error::{PollError, PollerError};
 use super::handoff::{RunRequest, RunRequests};
+use super::job_logs::JobLogs;
+use super::live;
 use super::pages::PageCache;
 use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
 use crate::payload::{WorkflowRun, WorkflowRunsPage};
 use crate::receiver::ApiConfig;
+use crate::workflow::WorkflowFiles;
 
 /// A REST API poller, set up and ready to run.
 ///
@@ -62,6 +66,9 @@ pub struct Poller {
     state_path: PathBuf,
     pages: PageCache<PageNote>,
     requests: Option<RunRequests>,
+    signals: CicdSignals,
+    workflow_files: WorkflowFiles,
+    logs: JobLogs,
 }
 
 impl Poller {
@@ -90,7 +97,12 @@ impl Poller {
             id: id.to_string(),
             source,
         })?;
+        let log_http = poll::log_http_client(&tuning).map_err(|source| PollerError::Start {
+            id: id.to_string(),
+            source: poll::StartError::Http { source },
+        })?;
         Ok(Poller {
+            logs: JobLogs::new(log_http, config.logs),
             id: id.to_string(),
             base_url: config.base_url.trim_end_matches('/').to_string(),
             interval: config.interval,
@@ -106,6 +118,8 @@ impl Poller {
             state_path,
             pages: PageCache::default(),
             requests: None,
+            signals: CicdSignals::none(),
+            workflow_files: WorkflowFiles::default(),
         })
     }
 
@@ -113,6 +127,14 @@ impl Poller {
     #[must_use]
     pub fn with_requests(mut self, requests: RunRequests) -> Self {
         self.requests = Some(requests);
+        self
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a run both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
         self
     }
 
@@ -169,6 +191,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let repos = self.repositories.current(client, &self.base_url).await?;
         for repo in repos {
+            if let Some(board) = self.signals.board() {
+                match live::refill(client, &self.base_url, &repo, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, repository = %repo, error = %e,
+                        "cannot list a repository's running runs for the live board"
+                    ),
+                }
+            }
             match self.poll_repo(client, shutdown, &repo).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(
@@ -430,8 +462,14 @@ impl Poller {
         repo: &str,
         run: &WorkflowRun,
     ) -> Result<(), PollError> {
-        let events = attempt::events(client, &self.base_url, repo, run).await?;
-        let batch = Batch::Traces(translate_all(&events, self.recipe));
+        let events =
+            attempt::events(client, &self.base_url, repo, run, &mut self.workflow_files).await?;
+        self.signals.observe(&events);
+        let mut groups = translate_all(&events, self.recipe);
+        self.logs
+            .attach(client, &self.base_url, repo, &events, &mut groups, shutdown)
+            .await?;
+        let batch = Batch::Traces(groups);
         if batch.item_count() > 0 {
             poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
         }

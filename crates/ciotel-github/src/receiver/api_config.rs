@@ -35,6 +35,8 @@ pub struct ApiConfig {
     pub lookback: Duration,
     /// Where the cursor is kept across restarts (default `./ciotel-data/github`).
     pub state_dir: PathBuf,
+    /// Failed jobs' logs, read for verdicts.
+    pub logs: poll::JobLogsConfig,
 }
 
 /// `api.app`: authenticate as a GitHub App installation (JWT → installation token).
@@ -71,6 +73,8 @@ struct RawApiConfig {
     lookback: Duration,
     #[serde(default = "default_state_dir")]
     state_dir: PathBuf,
+    #[serde(default)]
+    logs: poll::JobLogsConfig,
 }
 
 impl Default for RawApiConfig {
@@ -84,6 +88,7 @@ impl Default for RawApiConfig {
             interval: poll::default_interval(),
             lookback: poll::default_lookback(),
             state_dir: default_state_dir(),
+            logs: poll::JobLogsConfig::default(),
         }
     }
 }
@@ -127,6 +132,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
             interval: raw.interval,
             lookback: raw.lookback,
             state_dir: raw.state_dir,
+            logs: raw.logs,
         })
     }
 }

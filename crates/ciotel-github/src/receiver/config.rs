@@ -1,13 +1,19 @@
 //! Config of the `github` receiver: `webhook:` (GitHub pushes deliveries), `api:` (ciotel polls
-//! the REST API) and the span id recipe. Keys follow the Collector's githubreceiver where they
+//! the REST API), the span id recipe, and `collection_interval` / `metrics:` (the metrics made
+//! from its events, `ciotel_cicd::signals`). Keys follow the Collector's githubreceiver where they
 //! overlap. Everything is checked while the YAML is parsed, so a mistake is reported with its
 //! line, and a webhook never starts unsigned unless the config says `insecure: true`.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
+use ciotel_cicd::live::LiveConfig;
+use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
+use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
+use std::time::Duration;
 
 /// What GitHub brings to the shared `webhook:` checks: its default paths, the headers it sets
 /// on every delivery (which `required_headers` may not name, as in the Collector) and where
@@ -41,8 +47,15 @@ pub struct GithubReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls runs from GitHub.
     pub api: Option<ApiConfig>,
+    /// `collection_interval` and `metrics:`: the metrics made from the receiver's events.
+    pub signals: SignalsConfig,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -53,8 +66,19 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(
+        default = "default_collection_interval",
+        deserialize_with = "collection_interval"
+    )]
+    collection_interval: Duration,
+    #[serde(default)]
+    metrics: MetricsConfig,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
+    #[serde(default)]
+    live: LiveConfig,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
 }
 
 impl TryFrom<Option<Sections>> for GithubReceiverConfig {
@@ -68,9 +92,12 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             return Err(ConfigError::NothingToReceive);
         }
         Ok(GithubReceiverConfig {
+            signals: SignalsConfig::new(s.collection_interval, s.metrics)?,
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
+            live: s.live,
+            environments: s.environments,
         })
     }
 }
@@ -101,6 +128,9 @@ pub enum ConfigError {
     /// A problem in `api:`.
     #[error("api: {0}")]
     Api(#[from] ApiConfigError),
+    /// A problem in `collection_interval` or `metrics:`.
+    #[error("{0}")]
+    Signals(#[from] SignalsConfigError),
 }
 
 #[cfg(test)]
@@ -203,6 +233,24 @@ trace_id_recipe: legacy
         assert!(e.contains("unknown field `scrapers`"), "{e}");
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: check-run\n").unwrap_err();
         assert!(e.contains("check-run"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [dev, prod]\n  \
+                    production: [prod]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.promotion, ["dev", "prod"]);
+        assert!(c.environments.is_production("prod", false));
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  order: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `order`") && e.contains("line 4"),
+            "{e}"
+        );
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  promotion: [a, a]\n").unwrap_err();
+        assert!(e.contains("`a` is listed twice"), "{e}");
     }
 
     #[test]

@@ -26,4 +26,4 @@ pub use ciotel_core::webhook::Secret;
 pub use ciotel_core::webhook::WebhookConfig;
 pub use config::{ConfigError, GithubReceiverConfig};
 pub use signature::{SignatureError, sign as sign_delivery};
-pub use webhook::webhook_router;
+pub use webhook::{webhook_router, webhook_router_with_signals};

@@ -6,7 +6,10 @@
 //! unless POST), body limit (413), `X-Hub-Signature-256` over the raw body (401), then by
 //! `X-GitHub-Event`: `ping` → 200; `workflow_run` / `workflow_job` → de-duplicate by
 //! `X-GitHub-Delivery` (200, nothing emitted), map (400 with the mapping's message), translate,
-//! hand to the pipeline (202; 503 + Retry-After when it is full); anything else → 204. Every
+//! hand to the pipeline (202; 503 + Retry-After when it is full; 204 when the delivery makes no
+//! span, e.g. a `labeled` pull request); anything else → 204. Change events go through the
+//! receiver's bounded delivery cache (`ciotel_cicd::change::DeliveryCache`), which finds the
+//! changes a deployment delivers from the merges this receiver saw. Every
 //! refusal says why in a plain-text body, which GitHub shows in the delivery's log. The answer
 //! comes as soon as the pipeline has the spans, well within GitHub's 10 s. Every refusal is
 //! counted by reason and logged at warn, rate-limited (`ciotel_core::webhook::refusal`).
@@ -14,18 +17,29 @@
 //! When the receiver also has `api:`, a `workflow_run` delivery of a completed run is not
 //! emitted here: the run goes to the poller ([`RunHandoff`]), which emits it with its jobs in
 //! one batch (202 once queued; 503 + Retry-After when the hand-off queue is full).
+//!
+//! With `api:`, a `workflow_job` delivery emits only the job's `queue` span: the job span and
+//! its step spans are the poller's alone, since only the poller reads the workflow file that
+//! says what each step runs (and so who owns it, and who failed the job). A span both paths
+//! emitted would otherwise carry two answers. The poller emits every job of a run once the run
+//! is completed (handed over by its `workflow_run` delivery, or listed).
 
 use super::signature::{self, SIGNATURE_HEADER};
 use crate::payload::WorkflowRunEvent;
 use crate::poller::{HandoffError, RunHandoff, RunRequest};
-use crate::{EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_webhook};
+use crate::{
+    CHANGE_EVENTS, EVENT_WORKFLOW_JOB, EVENT_WORKFLOW_RUN, map_change_webhook, map_webhook,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use ciotel_cicd::{IdRecipe, translate};
+use ciotel_cicd::change::{ChangeBatch, DeliveryCache};
+use ciotel_cicd::ownership::span_view::span_attr;
+use ciotel_cicd::signals::CicdSignals;
+use ciotel_cicd::{IdRecipe, semconv, translate, translate_changes};
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
@@ -34,7 +48,8 @@ use ciotel_core::webhook::desk::Desk;
 use ciotel_core::webhook::refusal::{Reason, Seen};
 use ciotel_core::webhook::required_headers::{HeaderRefusal, RequiredHeaders};
 use ciotel_core::webhook::respond::Reply;
-use std::sync::Arc;
+use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
+use std::sync::{Arc, Mutex};
 
 /// The header naming the event of a delivery.
 const EVENT_HEADER: &str = "x-github-event";
@@ -60,7 +75,23 @@ pub fn webhook_router(
     output: ReceiverOutput,
     handoff: Option<RunHandoff>,
 ) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff));
+    webhook_router_with_signals(id, config, recipe, output, handoff, CicdSignals::none())
+}
+
+/// [`webhook_router`], whose events also feed `signals` (the receiver's metrics, shared with
+/// its poller so a run both see counts once).
+///
+/// # Panics
+/// As [`webhook_router`].
+pub fn webhook_router_with_signals(
+    id: &str,
+    config: &WebhookConfig,
+    recipe: IdRecipe,
+    output: ReceiverOutput,
+    handoff: Option<RunHandoff>,
+    signals: CicdSignals,
+) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, recipe, output, handoff, signals));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -106,6 +137,9 @@ struct Webhook {
     limit: usize,
     recipe: IdRecipe,
     handoff: Option<RunHandoff>,
+    signals: CicdSignals,
+    /// Which changes a deployment delivers, from the merges this receiver saw (best-effort).
+    deliveries: Mutex<DeliveryCache>,
 }
 
 impl Webhook {
@@ -115,6 +149,7 @@ impl Webhook {
         recipe: IdRecipe,
         output: ReceiverOutput,
         handoff: Option<RunHandoff>,
+        signals: CicdSignals,
     ) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => {
@@ -136,6 +171,8 @@ impl Webhook {
             limit: config.max_request_body_size,
             recipe,
             handoff,
+            signals,
+            deliveries: Mutex::new(DeliveryCache::default()),
         }
     }
 
@@ -180,13 +217,14 @@ impl Webhook {
         match event {
             "ping" => Ok(Reply::new(
                 StatusCode::OK,
-                "pong: ready for workflow_run and workflow_job events",
+                "pong: ready for workflow_run, workflow_job and change events",
             )),
             EVENT_WORKFLOW_RUN | EVENT_WORKFLOW_JOB => self.workflow(event, seen, headers, &body),
+            change if CHANGE_EVENTS.contains(&change) => self.workflow(event, seen, headers, &body),
             other => {
                 tracing::debug!(
                     receiver = %self.desk.id(), event = %other, delivery = ?delivery,
-                    "ignoring a GitHub event that is not workflow_run or workflow_job"
+                    "ignoring a GitHub event ciotel does not map"
                 );
                 Ok(Reply::empty(StatusCode::NO_CONTENT))
             }
@@ -218,7 +256,7 @@ impl Webhook {
         }
     }
 
-    /// A `workflow_run` or `workflow_job` delivery whose signature checked out.
+    /// A `workflow_run`, `workflow_job` or change-event delivery whose signature checked out.
     fn workflow(
         &self,
         event: &str,
@@ -241,17 +279,36 @@ impl Webhook {
         if let Some(reply) = self.desk.duplicate(delivery) {
             return Ok(reply);
         }
-        let mapped = map_webhook(event, body).map_err(|e| {
+        let malformed = |e: crate::GithubError| {
             self.desk.refuse(
                 Reason::MalformedPayload,
                 seen,
                 Reply::new(StatusCode::BAD_REQUEST, e.to_string()),
             )
-        })?;
-        let Some(ci_event) = mapped else {
-            return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        let batch = Batch::Traces(translate(&ci_event, self.recipe));
+        let mapped = map_webhook(event, body).map_err(malformed)?;
+        let change = map_change_webhook(event, body).map_err(malformed)?;
+        if mapped.is_none() && change.is_empty() {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        }
+        if let Some(ci_event) = &mapped {
+            self.signals.observe(std::slice::from_ref(ci_event));
+        }
+        let mut spans = mapped
+            .as_ref()
+            .map(|e| translate(e, self.recipe))
+            .unwrap_or_default();
+        if self.handoff.is_some() && event == EVENT_WORKFLOW_JOB {
+            keep_queue_spans(&mut spans);
+        }
+        spans.extend(translate_changes(
+            &self.resolve_changes(change),
+            self.recipe,
+        ));
+        if mapped.is_none() && spans.is_empty() {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        }
+        let batch = Batch::Traces(spans);
         let (handoff, request) = match (&self.handoff, event) {
             (Some(handoff), EVENT_WORKFLOW_RUN) => match completed_run(body, batch) {
                 Ok(request) => (handoff, request),
@@ -290,6 +347,26 @@ impl Webhook {
     }
 }
 
+impl Webhook {
+    /// The change events of one delivery, its deployments attributed to changes by the
+    /// receiver's delivery cache.
+    fn resolve_changes(&self, change: ChangeBatch) -> Vec<ciotel_cicd::change::ChangeEvent> {
+        if change.is_empty() {
+            return Vec::new();
+        }
+        // DORA counts a deployment now, even one the cache holds back for its merge; the
+        // changes it delivers count once they are attributed.
+        self.signals.observe_changes(&change.events);
+        let resolved = match self.deliveries.lock() {
+            Ok(mut cache) => cache.resolve(change.events, &change.merges),
+            // A panic elsewhere poisoned the cache: go on with it (best-effort by design).
+            Err(poisoned) => poisoned.into_inner().resolve(change.events, &change.merges),
+        };
+        self.signals.observe_changes(&resolved);
+        resolved
+    }
+}
+
 /// The hand-off of a `workflow_run` delivery whose run is completed, with `batch` (its spans)
 /// as fallback; `Err(batch)` when the run is not completed or names no repository.
 fn completed_run(body: &[u8], batch: Batch) -> Result<RunRequest, Batch> {
@@ -312,6 +389,21 @@ fn completed_run(body: &[u8], batch: Batch) -> Result<RunRequest, Batch> {
         }),
         _ => Err(batch),
     }
+}
+
+/// Drops every span but `queue` spans: with `api:`, a job's own span and its steps come from
+/// the poller, which knows what each step runs.
+fn keep_queue_spans(groups: &mut Vec<ResourceSpans>) {
+    for group in groups.iter_mut() {
+        for scope in &mut group.scope_spans {
+            scope.spans.retain(|span| {
+                span_attr(span, semconv::CIOTEL_SPAN_TYPE).as_deref()
+                    == Some(semconv::span_type::QUEUE)
+            });
+        }
+        group.scope_spans.retain(|s| !s.spans.is_empty());
+    }
+    groups.retain(|g| !g.scope_spans.is_empty());
 }
 
 /// `application/x-www-form-urlencoded`, GitHub's other content type, which wraps the JSON in

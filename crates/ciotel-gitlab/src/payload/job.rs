@@ -71,6 +71,8 @@ pub struct JobHook {
     pub runner: Option<RunnerInfo>,
     /// The job's pipeline's upstream, for jobs of child pipelines.
     pub source_pipeline: Option<SourcePipeline>,
+    /// The environment the job deploys, for a job with `environment:`.
+    pub environment: Option<super::JobEnvironment>,
 }
 
 /// `commit` of a Job Hook: the pipeline's id, name and status next to the commit's SHA.

@@ -1,5 +1,6 @@
 //! Serde shapes of GitLab's payloads: the Pipeline Hook and Job Hook webhook bodies and the REST
-//! API's pipeline, job and bridge objects.
+//! API's pipeline, job and bridge objects; and the change events (`change.rs`: Merge Request
+//! Hook, Deployment Hook, a job's `environment`).
 //!
 //! Tolerant by design: every field GitLab has been seen to send as `null` or to omit is an
 //! `Option` (or an empty list), unknown fields are ignored, ids are read from numbers or numeric
@@ -7,11 +8,16 @@
 //! writes them in two styles (`2023-01-10 13:50:02 UTC` and ISO 8601 with milliseconds); the
 //! mapping parses them and names the field when one is malformed.
 
+mod change;
 mod common;
 mod job;
 mod pipeline;
 mod rest;
 
+pub use change::{
+    Change, DeploymentHook, JobEnvironment, MergeRequestAttributes, MergeRequestChanges,
+    MergeRequestCommit, MergeRequestHook,
+};
 pub use common::{
     IdOrText, MergeRequest, Project, Repository, RunnerInfo, SourcePipeline, SourceProject, User,
 };

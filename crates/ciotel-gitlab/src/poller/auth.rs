@@ -30,7 +30,7 @@ pub struct BadToken;
 
 impl TokenAuth {
     /// The header carrying `token` this way.
-    pub(super) fn header(self, token: &Secret) -> Result<(HeaderName, HeaderValue), BadToken> {
+    pub(crate) fn header(self, token: &Secret) -> Result<(HeaderName, HeaderValue), BadToken> {
         let (name, text) = match self {
             TokenAuth::PrivateToken => (
                 HeaderName::from_static(PRIVATE_TOKEN),

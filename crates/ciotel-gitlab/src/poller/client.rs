@@ -53,22 +53,22 @@ fn hint(status: u16) -> &'static str {
 
 /// Builds the HTTP client: rustls, `Accept: application/json`, a User-Agent, and the request
 /// deadline of `tuning`.
-pub(super) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::Error> {
+pub(crate) fn http_client(tuning: &Tuning) -> Result<reqwest::Client, reqwest::Error> {
     let mut headers = HeaderMap::new();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     poll::http_client(tuning, headers)
 }
 
 /// One page of a listing.
-pub(super) struct Page<T> {
+pub(crate) struct Page<T> {
     /// What the page lists.
-    pub(super) items: Vec<T>,
+    pub(crate) items: Vec<T>,
     /// The next page, `None` on the last.
-    pub(super) next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 /// GitLab's REST API as the poller uses it.
-pub(super) struct Client {
+pub(crate) struct Client {
     api: ApiClient,
     headers: HeaderMap,
     root: String,
@@ -77,7 +77,7 @@ pub(super) struct Client {
 impl Client {
     /// A client for receiver `receiver` under `root` (`{base_url}/api/v4`), sending `token`
     /// (a header name and value) on every request; its waits end when `shutdown` is cancelled.
-    pub(super) fn new(
+    pub(crate) fn new(
         receiver: &str,
         http: reqwest::Client,
         root: &str,
@@ -113,7 +113,7 @@ impl Client {
     }
 
     /// `GET url`: one object.
-    pub(super) async fn get_json<T: DeserializeOwned>(
+    pub(crate) async fn get_json<T: DeserializeOwned>(
         &mut self,
         url: &str,
     ) -> Result<T, PollError> {
@@ -121,7 +121,7 @@ impl Client {
     }
 
     /// `GET url`: one page of a listing.
-    pub(super) async fn get_page<T: DeserializeOwned>(
+    pub(crate) async fn get_page<T: DeserializeOwned>(
         &mut self,
         url: &str,
     ) -> Result<Page<T>, PollError> {
@@ -131,7 +131,7 @@ impl Client {
 
     /// Every page of a listing from `first`, in order. A next page already fetched ends the
     /// listing (a server repeating itself would otherwise loop forever).
-    pub(super) async fn get_all<T: DeserializeOwned>(
+    pub(crate) async fn get_all<T: DeserializeOwned>(
         &mut self,
         first: &str,
     ) -> Result<Vec<T>, PollError> {

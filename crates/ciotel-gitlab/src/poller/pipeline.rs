@@ -6,7 +6,7 @@
 //! Only finished pipelines are fetched: the poller is the webhook's safety net and backfill,
 //! not a live view. A running pipeline is passed; its `updated_at` moves when it finishes, so
 //! it is listed, fetched and emitted then. Live queue spans of running jobs come from Job
-//! Hooks.
+//! Hooks; the live board's running pipelines are listed apart (`live.rs`).
 
 use super::client::Client;
 use super::error::PollError;
@@ -24,18 +24,18 @@ pub(super) fn is_finished(status: Option<&str>) -> bool {
 }
 
 /// A pipeline with its jobs and bridges, as the REST API describes them.
-pub(super) struct Fetched {
+pub(crate) struct Fetched {
     /// `GET /projects/:id/pipelines/:pipeline_id`.
-    pub(super) pipeline: RestPipeline,
+    pub(crate) pipeline: RestPipeline,
     /// Every job, retried attempts included.
-    pub(super) jobs: Vec<RestJob>,
+    pub(crate) jobs: Vec<RestJob>,
     /// Every bridge (trigger job).
-    pub(super) bridges: Vec<RestJob>,
+    pub(crate) bridges: Vec<RestJob>,
 }
 
 /// Fetches pipeline `pipeline_id` of project `project_id` whole; `None` when it turns out not
 /// to be finished (reopened by a retry since it was listed).
-pub(super) async fn fetch(
+pub(crate) async fn fetch(
     client: &mut Client,
     urls: &Urls,
     project_id: u64,

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use ciotel_cicd::Timestamp;
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::pipeline::ReceiverOutput;
 use ciotel_core::poll::{self, Tuning};
@@ -28,6 +29,8 @@ use tokio_util::sync::CancellationToken;
 use super::client::{self, Client};
 use super::cursor::{self, State};
 use super::error::{PollError, PollerError};
+use super::job_logs::JobLogs;
+use super::live;
 use super::pipeline;
 use super::projects::Projects;
 use super::upstream::{self, Upstreams};
@@ -53,9 +56,11 @@ pub struct Poller {
     token: (HeaderName, HeaderValue),
     projects: Projects,
     upstreams: Upstreams,
+    logs: JobLogs,
     state: State,
     saved: State,
     state_path: PathBuf,
+    signals: CicdSignals,
 }
 
 impl Poller {
@@ -85,9 +90,15 @@ impl Poller {
             id: id.to_string(),
             source,
         })?;
+        let log_http = poll::log_http_client(&tuning).map_err(|source| PollerError::Start {
+            id: id.to_string(),
+            source: poll::StartError::Http { source },
+        })?;
+        let logs = JobLogs::new(log_http, token.clone(), config.logs);
         Ok(Poller {
             id: id.to_string(),
             urls: Urls::new(&config.base_url),
+            logs,
             interval: config.interval,
             lookback: config.lookback,
             output,
@@ -99,7 +110,16 @@ impl Poller {
             saved: state.clone(),
             state,
             state_path,
+            signals: CicdSignals::none(),
         })
+    }
+
+    /// Also feeds the events it maps to `signals` (the receiver's metrics, shared with its
+    /// webhook so a pipeline both see counts once).
+    #[must_use]
+    pub fn with_signals(mut self, signals: CicdSignals) -> Self {
+        self.signals = signals;
+        self
     }
 
     /// Polls every `interval` until `shutdown` is cancelled, then saves the cursor and returns.
@@ -141,6 +161,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let projects = self.projects.current(client, &self.urls, &self.id).await?;
         for (id, project) in projects {
+            if let Some(board) = self.signals.board() {
+                match live::refill(client, &self.urls, &self.id, id, &project, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, project = id, error = %e,
+                        "cannot list a project's running pipelines for the live board"
+                    ),
+                }
+            }
             match self.poll_project(client, shutdown, id, &project).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(
@@ -228,6 +258,10 @@ impl Poller {
         self.upstreams
             .note(project, full.pipeline.id, &full.bridges);
         let upstream = self.upstreams.of(full.pipeline.id).cloned();
+        let mut logs = self
+            .logs
+            .read(&self.urls, project_id, &full.jobs, shutdown)
+            .await?;
         match map_rest_pipeline(
             project,
             &full.pipeline,
@@ -235,8 +269,12 @@ impl Poller {
             &full.bridges,
             upstream.as_ref(),
         ) {
-            Ok(events) => {
-                let batch = Batch::Traces(crate::translate(&events));
+            Ok(mut events) => {
+                logs.apply_phases(&mut events);
+                self.signals.observe(&events);
+                let mut groups = crate::translate(&events);
+                logs.attach_logs(&mut groups);
+                let batch = Batch::Traces(groups);
                 if batch.item_count() > 0 {
                     poll::hand_over(&self.id, &self.output, batch, &self.tuning, shutdown).await?;
                 }

@@ -7,29 +7,29 @@ use ciotel_core::poll::NotUnderBase;
 use reqwest::Url;
 
 /// Results per page of every listing: GitLab's maximum.
-pub(super) const PER_PAGE: usize = 100;
+pub(crate) const PER_PAGE: usize = 100;
 
 /// URL builder for one GitLab instance.
 #[derive(Debug, Clone)]
-pub(super) struct Urls {
+pub(crate) struct Urls {
     root: String,
 }
 
 impl Urls {
     /// The API of the instance at `base_url` (without `/api/v4`).
-    pub(super) fn new(base_url: &str) -> Self {
+    pub(crate) fn new(base_url: &str) -> Self {
         Urls {
             root: format!("{}/api/v4", base_url.trim_end_matches('/')),
         }
     }
 
     /// `{base_url}/api/v4`: every URL requested must be under it.
-    pub(super) fn root(&self) -> &str {
+    pub(crate) fn root(&self) -> &str {
         &self.root
     }
 
     /// `GET /projects/:id`, by numeric id or path.
-    pub(super) fn project(&self, id_or_path: &str) -> Result<String, NotUnderBase> {
+    pub(crate) fn project(&self, id_or_path: &str) -> Result<String, NotUnderBase> {
         self.build(&["projects", id_or_path], &[])
     }
 
@@ -67,8 +67,17 @@ impl Urls {
         )
     }
 
+    /// `GET /projects/:id/pipelines?status=…`: the pipelines in one status now (`running`,
+    /// `pending`), for the live board.
+    pub(super) fn pipelines_in(&self, project: u64, status: &str) -> Result<String, NotUnderBase> {
+        self.build(
+            &["projects", &project.to_string(), "pipelines"],
+            &[("status", status), ("per_page", &PER_PAGE.to_string())],
+        )
+    }
+
     /// `GET /projects/:id/pipelines/:pipeline_id`.
-    pub(super) fn pipeline(&self, project: u64, pipeline: u64) -> Result<String, NotUnderBase> {
+    pub(crate) fn pipeline(&self, project: u64, pipeline: u64) -> Result<String, NotUnderBase> {
         self.build(
             &[
                 "projects",
@@ -111,8 +120,26 @@ impl Urls {
         )
     }
 
+    /// `GET /projects/:id/jobs/:job_id/trace`: the job's log, as plain text.
+    pub(super) fn job_trace(&self, project: u64, job: u64) -> Result<String, NotUnderBase> {
+        self.build(
+            &[
+                "projects",
+                &project.to_string(),
+                "jobs",
+                &job.to_string(),
+                "trace",
+            ],
+            &[],
+        )
+    }
+
     /// `{root}/{segments…}?{query}`, each segment percent-encoded (`/` included).
-    fn build(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<String, NotUnderBase> {
+    pub(crate) fn build(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<String, NotUnderBase> {
         let refuse = || NotUnderBase {
             url: format!("{}/{}", self.root, segments.join("/")),
             base_url: self.root.clone(),
@@ -151,6 +178,12 @@ mod tests {
             Ok(
                 "https://gitlab.example/prefix/api/v4/projects/123/pipelines?\
                 updated_after=2022-01-01T12%3A55%3A01.5Z&order_by=updated_at&sort=asc&per_page=100"
+            )
+        );
+        assert_eq!(
+            urls.pipelines_in(123, "running").as_deref(),
+            Ok(
+                "https://gitlab.example/prefix/api/v4/projects/123/pipelines?status=running&per_page=100"
             )
         );
         assert_eq!(

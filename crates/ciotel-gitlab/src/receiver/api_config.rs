@@ -37,6 +37,8 @@ pub struct ApiConfig {
     pub lookback: Duration,
     /// Where the cursor is kept across restarts (default `./ciotel-data/gitlab`).
     pub state_dir: PathBuf,
+    /// Job logs: runner phases from their section markers, failed jobs' tails for verdicts.
+    pub logs: poll::JobLogsConfig,
 }
 
 /// `api:` as written, with defaults filled in, before it is checked.
@@ -59,6 +61,8 @@ struct RawApiConfig {
     lookback: Duration,
     #[serde(default = "default_state_dir")]
     state_dir: PathBuf,
+    #[serde(default)]
+    logs: poll::JobLogsConfig,
 }
 
 impl Default for RawApiConfig {
@@ -72,6 +76,7 @@ impl Default for RawApiConfig {
             interval: poll::default_interval(),
             lookback: poll::default_lookback(),
             state_dir: default_state_dir(),
+            logs: poll::JobLogsConfig::default(),
         }
     }
 }
@@ -114,6 +119,7 @@ impl TryFrom<RawApiConfig> for ApiConfig {
             interval: raw.interval,
             lookback: raw.lookback,
             state_dir: raw.state_dir,
+            logs: raw.logs,
         })
     }
 }

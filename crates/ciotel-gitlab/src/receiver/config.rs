@@ -1,13 +1,19 @@
 //! Config of the `gitlab` receiver: `webhook:` (GitLab pushes Pipeline and Job Hooks) and
-//! `api:` (ciotel polls the REST API). Keys follow the Collector's gitlabreceiver where they
+//! `api:` (ciotel polls the REST API), and `collection_interval` / `metrics:` (the metrics made
+//! from its events, `ciotel_cicd::signals`). Keys follow the Collector's gitlabreceiver where they
 //! overlap. Everything is checked while the YAML is parsed, so a mistake is reported with its
 //! line, and a webhook never starts without a secret token unless the config says
 //! `insecure: true` on a loopback endpoint.
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
+use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
+use ciotel_cicd::live::LiveConfig;
+use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
+use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
 use ciotel_core::webhook::{RawWebhookConfig, WebhookConfig, WebhookConfigError, WebhookPlatform};
 use serde::{Deserialize, Deserializer, de};
+use std::time::Duration;
 
 /// What GitLab brings to the shared `webhook:` checks: its default paths (`/health/gitlab`, so
 /// it does not clash with the `github` receiver's `/health` on a shared endpoint), the headers
@@ -45,6 +51,13 @@ pub struct GitlabReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls pipelines from GitLab.
     pub api: Option<ApiConfig>,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
+    /// The promotion order and the production environments (`environments:`), for
+    /// `ciotel can-i-deploy` and the DORA metrics.
+    pub environments: EnvironmentsConfig,
+    /// `collection_interval` and `metrics:`: the metrics made from the receiver's events.
+    pub signals: SignalsConfig,
 }
 
 /// The receiver's keys as written, before the cross-section check.
@@ -55,6 +68,17 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(default)]
+    live: LiveConfig,
+    #[serde(default, deserialize_with = "environments_section")]
+    environments: EnvironmentsConfig,
+    #[serde(
+        default = "default_collection_interval",
+        deserialize_with = "collection_interval"
+    )]
+    collection_interval: Duration,
+    #[serde(default)]
+    metrics: MetricsConfig,
 }
 
 impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
@@ -63,8 +87,11 @@ impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
     fn try_from(sections: Option<Sections>) -> Result<Self, ConfigError> {
         match sections {
             Some(s) if s.webhook.is_some() || s.api.is_some() => Ok(GitlabReceiverConfig {
+                signals: SignalsConfig::new(s.collection_interval, s.metrics)?,
                 webhook: s.webhook,
                 api: s.api,
+                live: s.live,
+                environments: s.environments,
             }),
             _ => Err(ConfigError::NothingToReceive),
         }
@@ -97,6 +124,9 @@ pub enum ConfigError {
     /// A problem in `api:`.
     #[error("api: {0}")]
     Api(#[from] ApiConfigError),
+    /// A problem in `collection_interval` or `metrics:`.
+    #[error("{0}")]
+    Signals(#[from] SignalsConfigError),
 }
 
 #[cfg(test)]
@@ -190,6 +220,20 @@ webhook:
         );
         let e = parse("webhook:\n  secret: x\ntrace_id_recipe: legacy\n").unwrap_err();
         assert!(e.contains("unknown field `trace_id_recipe`"), "{e}");
+    }
+
+    #[test]
+    fn environments_are_read_and_checked() {
+        let c = parse("webhook:\n  secret: x\n").unwrap();
+        assert_eq!(c.environments, EnvironmentsConfig::default());
+        let yaml = "webhook:\n  secret: x\nenvironments:\n  promotion: [review, live]\n";
+        let c = parse(yaml).unwrap();
+        assert_eq!(c.environments.required_before("live"), ["review"]);
+        let e = parse("webhook:\n  secret: x\nenvironments:\n  tiers: [a]\n").unwrap_err();
+        assert!(
+            e.contains("unknown field `tiers`") && e.contains("line 4"),
+            "{e}"
+        );
     }
 
     #[test]

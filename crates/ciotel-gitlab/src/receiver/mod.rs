@@ -24,4 +24,4 @@ pub use ciotel_core::webhook::Secret;
 pub use ciotel_core::webhook::WebhookConfig;
 pub use config::{ConfigError, GitlabReceiverConfig};
 pub use token::{TOKEN_HEADER, TokenError};
-pub use webhook::webhook_router;
+pub use webhook::{webhook_router, webhook_router_with_signals};

@@ -4,11 +4,14 @@
 //!
 //! A delivery goes through, in order: `required_headers` (401 missing / 403 wrong), method (405
 //! unless POST), `X-Gitlab-Token` in constant time (401, before the body is read), body limit
-//! (413), then by `X-Gitlab-Event`: `Pipeline Hook` / `Job Hook` → de-duplicate by
+//! (413), then by `X-Gitlab-Event`: `Pipeline Hook` / `Job Hook` / `Merge Request Hook` /
+//! `Deployment Hook` → de-duplicate by
 //! `Idempotency-Key` (kept across GitLab's retries), else `X-Gitlab-Event-UUID` (200, nothing
 //! emitted), map (400 with the mapping's message), translate, hand to the pipeline (202; 200
-//! when the event emits no spans yet; 503 + Retry-After when the pipeline is full); any other
-//! event → 204. Every refusal says why in a plain-text body, which GitLab shows in the
+//! when a pipeline or job event emits no spans yet, 204 when a change event makes none; 503 +
+//! Retry-After when the pipeline is full); any other event → 204. Change events go through the
+//! receiver's bounded delivery cache (`ciotel_cicd::change::DeliveryCache`), which finds the
+//! changes a deployment delivers from the merges this receiver saw. Every refusal says why in a plain-text body, which GitLab shows in the
 //! webhook's "Recent events". The answer comes as soon as the pipeline has the spans, well
 //! within GitLab's webhook timeout (10 s by default). Every refusal is counted by reason and
 //! logged at warn, rate-limited (`ciotel_core::webhook::refusal`).
@@ -17,13 +20,18 @@
 //! pipeline, where redelivering later helps.
 
 use super::token::Token;
-use crate::{EVENT_JOB_HOOK, EVENT_PIPELINE_HOOK, map_webhook};
+use crate::{
+    EVENT_DEPLOYMENT_HOOK, EVENT_JOB_HOOK, EVENT_MERGE_REQUEST_HOOK, EVENT_PIPELINE_HOOK,
+    map_change_webhook, map_webhook,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
+use ciotel_cicd::change::{ChangeBatch, ChangeEvent, DeliveryCache};
+use ciotel_cicd::signals::CicdSignals;
 use ciotel_core::Batch;
 use ciotel_core::body::{BodyError, read_limited};
 use ciotel_core::pipeline::ReceiverOutput;
@@ -52,7 +60,21 @@ const EVENT_UUID_HEADER: &str = "x-gitlab-event-uuid";
 /// If `path` or `health_path` is not a route axum accepts. A `WebhookConfig` that came from
 /// the config file always has valid paths.
 pub fn webhook_router(id: &str, config: &WebhookConfig, output: ReceiverOutput) -> Router {
-    let hook = Arc::new(Webhook::new(id, config, output));
+    webhook_router_with_signals(id, config, output, CicdSignals::none())
+}
+
+/// [`webhook_router`], whose events also feed `signals` (the receiver's metrics, shared with
+/// its poller so a pipeline both see counts once).
+///
+/// # Panics
+/// As [`webhook_router`].
+pub fn webhook_router_with_signals(
+    id: &str,
+    config: &WebhookConfig,
+    output: ReceiverOutput,
+    signals: CicdSignals,
+) -> Router {
+    let hook = Arc::new(Webhook::new(id, config, output, signals));
     Router::new()
         .route(&config.path, any(deliver))
         .route(&config.health_path, get(health))
@@ -96,10 +118,13 @@ struct Webhook {
     required: RequiredHeaders,
     verification: Verification,
     limit: usize,
+    signals: CicdSignals,
+    /// Which changes a deployment delivers, from the merges this receiver saw (best-effort).
+    deliveries: std::sync::Mutex<DeliveryCache>,
 }
 
 impl Webhook {
-    fn new(id: &str, config: &WebhookConfig, output: ReceiverOutput) -> Self {
+    fn new(id: &str, config: &WebhookConfig, output: ReceiverOutput, signals: CicdSignals) -> Self {
         let verification = match &config.secret {
             Some(secret) if !secret.is_empty() => Verification::Token(Token::new(secret)),
             _ if config.insecure => Verification::Open,
@@ -116,6 +141,8 @@ impl Webhook {
             required: RequiredHeaders::new(&config.required_headers),
             verification,
             limit: config.max_request_body_size,
+            signals,
+            deliveries: std::sync::Mutex::new(DeliveryCache::default()),
         }
     }
 
@@ -156,14 +183,20 @@ impl Webhook {
             ));
         };
         let event = event.to_str().unwrap_or("").trim();
-        if event.eq_ignore_ascii_case(EVENT_PIPELINE_HOOK)
-            || event.eq_ignore_ascii_case(EVENT_JOB_HOOK)
+        if [
+            EVENT_PIPELINE_HOOK,
+            EVENT_JOB_HOOK,
+            EVENT_MERGE_REQUEST_HOOK,
+            EVENT_DEPLOYMENT_HOOK,
+        ]
+        .iter()
+        .any(|name| event.eq_ignore_ascii_case(name))
         {
             self.ci_event(event, seen, &body)
         } else {
             tracing::debug!(
                 receiver = %self.desk.id(), event = %event,
-                "ignoring a GitLab event that is not a Pipeline Hook or Job Hook"
+                "ignoring a GitLab event ciotel does not map"
             );
             Ok(Reply::empty(StatusCode::NO_CONTENT))
         }
@@ -197,18 +230,45 @@ impl Webhook {
         if let Some(reply) = self.desk.duplicate(seen.delivery()) {
             return Ok(reply);
         }
-        let mapped = map_webhook(event, body).map_err(|e| {
+        let malformed = |e: crate::GitlabError| {
             self.desk.refuse(
                 Reason::MalformedPayload,
                 seen,
                 Reply::new(StatusCode::BAD_REQUEST, e.to_string()),
             )
-        })?;
-        let Some(events) = mapped else {
-            return Ok(Reply::empty(StatusCode::NO_CONTENT));
         };
-        let batch = Batch::Traces(crate::translate(&events));
-        self.desk.hand_over(batch, seen)
+        let mapped = map_webhook(event, body).map_err(malformed)?;
+        let change = map_change_webhook(event, body).map_err(malformed)?;
+        if let Some(events) = &mapped {
+            self.signals.observe(events);
+        }
+        let mut spans = mapped.as_deref().map(crate::translate).unwrap_or_default();
+        spans.extend(ciotel_cicd::translate_changes(
+            &self.resolve_changes(change),
+            crate::ID_RECIPE,
+        ));
+        if mapped.is_none() && spans.is_empty() {
+            return Ok(Reply::empty(StatusCode::NO_CONTENT));
+        }
+        self.desk.hand_over(Batch::Traces(spans), seen)
+    }
+
+    /// The change events of one delivery, deployments attributed to the changes they deliver
+    /// by the receiver's delivery cache.
+    fn resolve_changes(&self, change: ChangeBatch) -> Vec<ChangeEvent> {
+        if change.is_empty() {
+            return Vec::new();
+        }
+        // DORA counts a deployment now, even one the cache holds back for its merge; the
+        // changes it delivers count once they are attributed.
+        self.signals.observe_changes(&change.events);
+        let resolved = match self.deliveries.lock() {
+            Ok(mut cache) => cache.resolve(change.events, &change.merges),
+            // A panic elsewhere poisoned the cache: go on with it (best-effort by design).
+            Err(poisoned) => poisoned.into_inner().resolve(change.events, &change.merges),
+        };
+        self.signals.observe_changes(&resolved);
+        resolved
     }
 }
 

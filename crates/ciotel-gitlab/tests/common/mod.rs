@@ -109,6 +109,22 @@ pub fn resource_spans(rel: &str) -> Vec<ResourceSpans> {
     ciotel_gitlab::translate(&events(rel))
 }
 
+/// What the webhook receiver emits for a fixture delivered alone: the run spans, then the
+/// change-trace spans (a merge-request pipeline's run in its change's trace).
+pub fn delivered_spans(rel: &str) -> Vec<ResourceSpans> {
+    let body = read(rel);
+    let mut out = resource_spans(rel);
+    let change = ciotel_gitlab::map_change_webhook(event_of(&body), &body)
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let events =
+        ciotel_cicd::change::DeliveryCache::default().resolve(change.events, &change.merges);
+    out.extend(ciotel_cicd::translate_changes(
+        &events,
+        ciotel_gitlab::ID_RECIPE,
+    ));
+    out
+}
+
 /// All spans, flattened in order.
 pub fn spans(rs: &[ResourceSpans]) -> Vec<Span> {
     rs.iter()

@@ -17,6 +17,7 @@ use super::owner::Owner;
 use super::pattern::Pattern;
 use super::rule::Rule;
 
+pub use github_actions::{OTHER_ACTIONS as GITHUB_OTHER_ACTIONS, RUN_STEPS as GITHUB_RUN_STEPS};
 pub use gitlab::{
     ALLOW_FAILURE_ATTRIBUTE as GITLAB_ALLOW_FAILURE,
     FAILURE_REASON_ATTRIBUTE as GITLAB_FAILURE_REASON, failure_reason_owner,

@@ -292,109 +292,109 @@ fn owners_by_name(names: &[&str], yaml: &str) -> Vec<(String, String, String)> {
 #[test]
 fn steps_are_known_by_the_shape_of_their_names() {
     let expect = [
-        ("Set up job", "platform", "pack:github_actions/runner"),
-        ("Checkout", "platform", "pack:github_actions/checkout"),
+        ("Set up job", "platform", "name:github_actions/runner"),
+        ("Checkout", "platform", "name:github_actions/checkout"),
         (
             "Checkout repository",
             "platform",
-            "pack:github_actions/checkout",
+            "name:github_actions/checkout",
         ),
         (
             "Run actions/checkout@v4",
             "platform",
-            "pack:github_actions/checkout",
+            "name:github_actions/checkout",
         ),
-        ("Set up Python", "platform", "pack:github_actions/setup"),
+        ("Set up Python", "platform", "name:github_actions/setup"),
         (
             "Set up Python ${{ matrix.python }}",
             "platform",
-            "pack:github_actions/setup",
+            "name:github_actions/setup",
         ),
-        ("Install Rust", "platform", "pack:github_actions/setup"),
+        ("Install Rust", "platform", "name:github_actions/setup"),
         (
             "Install Rust toolchain",
             "platform",
-            "pack:github_actions/setup",
+            "name:github_actions/setup",
         ),
-        ("Setup Node", "platform", "pack:github_actions/setup"),
-        ("Set up JDK 17", "platform", "pack:github_actions/setup"),
+        ("Setup Node", "platform", "name:github_actions/setup"),
+        ("Set up JDK 17", "platform", "name:github_actions/setup"),
         (
             "Run actions/setup-go@v5",
             "platform",
-            "pack:github_actions/setup",
+            "name:github_actions/setup",
         ),
-        ("Cache cargo", "platform", "pack:github_actions/cache"),
-        ("Restore cache", "platform", "pack:github_actions/cache"),
+        ("Cache cargo", "platform", "name:github_actions/cache"),
+        ("Restore cache", "platform", "name:github_actions/cache"),
         (
             "Run actions/cache/restore@v4",
             "platform",
-            "pack:github_actions/cache",
+            "name:github_actions/cache",
         ),
         (
             "Upload artifacts",
             "platform",
-            "pack:github_actions/artifacts",
+            "name:github_actions/artifacts",
         ),
         (
             "Upload artifact",
             "platform",
-            "pack:github_actions/artifacts",
+            "name:github_actions/artifacts",
         ),
         (
             "Run actions/download-artifact@v4",
             "platform",
-            "pack:github_actions/artifacts",
+            "name:github_actions/artifacts",
         ),
         (
             "Run docker/login-action@v3",
             "platform",
-            "pack:github_actions/docker",
+            "name:github_actions/docker",
         ),
         (
             "Run docker/setup-buildx-action@v3",
             "platform",
-            "pack:github_actions/docker",
+            "name:github_actions/docker",
         ),
         (
             "Pre Run docker/login-action@v3",
             "platform",
-            "pack:github_actions/pre-post",
+            "name:github_actions/pre-post",
         ),
         (
             "Post Install Rust",
             "platform",
-            "pack:github_actions/pre-post",
+            "name:github_actions/pre-post",
         ),
         (
             "Post Run actions/checkout@v4",
             "platform",
-            "pack:github_actions/pre-post",
+            "name:github_actions/pre-post",
         ),
         (
             "Post actions/cache@v3",
             "platform",
-            "pack:github_actions/pre-post",
+            "name:github_actions/pre-post",
         ),
         (
             "Install dependencies",
             "application",
-            "pack:github_actions/steps",
+            "name:github_actions/steps",
         ),
         (
             "Install Python dependencies",
             "application",
-            "pack:github_actions/steps",
+            "name:github_actions/steps",
         ),
         (
             "Set up database",
             "application",
-            "pack:github_actions/steps",
+            "name:github_actions/steps",
         ),
-        ("Run cargo test", "application", "pack:github_actions/steps"),
-        ("Build", "application", "pack:github_actions/steps"),
-        ("Post Build", "application", "pack:github_actions/steps"),
-        ("Pre Deploy", "application", "pack:github_actions/steps"),
-        ("Complete job", "platform", "pack:github_actions/runner"),
+        ("Run cargo test", "application", "name:github_actions/steps"),
+        ("Build", "application", "name:github_actions/steps"),
+        ("Post Build", "application", "name:github_actions/steps"),
+        ("Pre Deploy", "application", "name:github_actions/steps"),
+        ("Complete job", "platform", "name:github_actions/runner"),
     ];
     let names: Vec<&str> = expect.iter().map(|(n, _, _)| *n).collect();
     let got = owners_by_name(&names, "");
@@ -419,7 +419,7 @@ rules:
 "#,
     );
     assert_eq!(got[0].2, "rule:deploys-are-ops");
-    assert_eq!(got[1].2, "pack:github_actions/steps");
+    assert_eq!(got[1].2, "name:github_actions/steps");
     let g = judged(&[test_job(&[])], "");
     let basis = crate::ownership::span_view::span_attr(
         named(&g, "test"),

@@ -6,8 +6,10 @@
 
 mod config;
 mod github;
+mod github_steps;
 mod gitlab;
 mod jenkins;
+mod logs;
 mod props;
 mod regressions;
 mod runs;
