@@ -3,10 +3,13 @@
 //! (`cicd_ownership` rule matching, `cicd_hierarchy`) over one run's spans and over 512 plain
 //! OTLP spans that carry no CI identity (the cost every non-CI span pays in the CI pipeline).
 //!
-//! Outputs are returned so criterion drops them outside the timing.
+//! Timed in thread CPU time ([`cpu_time`]), so other work on a shared machine does not count;
+//! the setup and the drop of the output are outside the timing.
 //!
 //! Run: `cargo bench --bench cicd` (`--save-baseline before` / `--baseline before` to compare).
 
+#[path = "cpu_time.rs"]
+mod cpu_time;
 #[path = "load/webhook.rs"]
 mod webhook;
 
@@ -16,7 +19,8 @@ use ciotel_cicd::ownership::processor::OwnershipProcessor;
 use ciotel_cicd::{IdRecipe, translate};
 use ciotel_core::Batch;
 use ciotel_core::processors::Transform;
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use cpu_time::iter_cpu;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
@@ -87,7 +91,7 @@ fn webhook_to_spans(c: &mut Criterion) {
     let mut group = c.benchmark_group("github_workflow_job_8_steps");
     group.throughput(Throughput::Elements(1));
     group.bench_function("map_and_translate", |b| {
-        b.iter(|| job_spans(black_box(body.as_bytes())))
+        iter_cpu(b, || (), |()| job_spans(black_box(body.as_bytes())))
     });
     group.finish();
 }
@@ -99,23 +103,23 @@ fn processors(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("cicd_processors_{name}"));
         group.throughput(Throughput::Elements(span_count(&spans)));
         group.bench_function("ownership", |b| {
-            b.iter_batched(
+            iter_cpu(
+                b,
                 || spans.clone(),
                 |mut groups| {
                     ownership.process(&mut groups);
                     groups
                 },
-                BatchSize::SmallInput,
             )
         });
         group.bench_function("hierarchy", |b| {
-            b.iter_batched(
+            iter_cpu(
+                b,
                 || Batch::Traces(spans.clone()),
                 |mut batch| {
                     hierarchy.apply(&mut batch);
                     batch
                 },
-                BatchSize::SmallInput,
             )
         });
         group.finish();

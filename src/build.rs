@@ -195,9 +195,9 @@ pub fn check_queue_storage(config: &Config) -> Vec<BuildError> {
             let queue = match exporter {
                 ExporterConfig::Otlp(c) => &c.sending_queue,
                 ExporterConfig::OtlpHttp(c) => &c.sending_queue,
+                ExporterConfig::Nop(c) => &c.sending_queue,
                 ExporterConfig::File(_)
                 | ExporterConfig::Debug(_)
-                | ExporterConfig::Nop(_)
                 | ExporterConfig::CicdView(_) => {
                     return None;
                 }
@@ -310,9 +310,9 @@ fn exporter(
                 },
             )
         }
-        ExporterConfig::Nop(_) => (
+        ExporterConfig::Nop(c) => (
             Arc::new(NopExporter),
-            QueueConfig::default(),
+            c.sending_queue.clone(),
             RetryConfig {
                 enabled: false,
                 ..RetryConfig::default()

@@ -249,7 +249,7 @@ async fn shut_down(started: Started, stop_receivers: CancellationToken) {
     for task in started.receiver_tasks {
         let _ = task.await;
     }
-    // Receivers are gone, so nothing holds the pipelines' inboxes: batch tasks flush and end.
+    // Receivers are gone, so nothing holds the batch processors: their timer tasks flush and end.
     for task in started.processor_tasks {
         let _ = task.await;
     }

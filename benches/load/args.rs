@@ -43,6 +43,9 @@ pub struct Args {
     /// once the answer to the previous one is in (1: one at a time).
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    /// Driver threads (default: 1 for one sender, else 2).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Stop after this long (e.g. 10s); the driver always stops by itself.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub duration: Duration,

@@ -49,9 +49,27 @@ impl Budget {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
+    // One sender needs one thread: a second one only adds cross-thread wake-ups to every
+    // request (the connection task and the sender would run on different threads).
+    let threads = args
+        .threads
+        .unwrap_or(if args.concurrency <= 1 { 1 } else { 2 });
+    let runtime = if threads <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(threads)
+            .enable_all()
+            .build()?
+    };
+    runtime.block_on(run(args))
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let pool: Arc<Vec<Prepared>> = Arc::new(match args.protocol {
         Protocol::GithubWebhook => Vec::new(),
         _ => request::pool(&args),

@@ -22,6 +22,7 @@
 //! attribute matches when any element does. No `match` at all matches every span.
 
 use opentelemetry_proto::tonic::common::v1::KeyValue;
+use opentelemetry_proto::tonic::trace::v1::Span;
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IntoDeserializer, SeqAccess, Visitor};
@@ -30,7 +31,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::pattern::Pattern;
-use super::span_view::{Origin, SpanView, find, texts};
+use super::span_view::{Origin, SpanView, any_text, find};
 use crate::semconv;
 
 /// A compiled span match; see the module docs for the YAML.
@@ -69,23 +70,27 @@ pub struct SpanMatch {
 impl SpanMatch {
     /// Whether `span` satisfies every criterion.
     pub fn matches(&self, span: &SpanView<'_>) -> bool {
-        self.origin.is_none_or(|o| o == span.origin())
-            && any(&self.scope.0, |p| p.matches(span.scope))
-            && any(&self.name.0, |p| p.matches(&span.span.name))
-            && any(&self.kind.0, |k| k.0 as i32 == span.span.kind)
-            && all_match(&self.attributes, &span.span.attributes)
-            && all_match(&self.resource_attributes, span.resource)
-            && any_of_attr(
-                &self.uses.0,
-                &span.span.attributes,
-                semconv::CIOTEL_STEP_USES,
-            )
-            && any_of_attr(&self.run.0, &span.span.attributes, semconv::CIOTEL_STEP_RUN)
-            && any_of_attr(
-                &self.step_id.0,
-                &span.span.attributes,
-                semconv::CIOTEL_STEP_ID,
-            )
+        self.matches_group(span.resource, span.scope) && self.matches_span(span.span)
+    }
+
+    /// Whether the criteria that depend only on the resource and the instrumentation scope
+    /// (origin, scope, resource attributes) hold: the same for every span of a `ScopeSpans`,
+    /// so the processor checks them once per group.
+    pub fn matches_group(&self, resource: &[KeyValue], scope: &str) -> bool {
+        self.origin.is_none_or(|o| o == Origin::of_scope(scope))
+            && any(&self.scope.0, |p| p.matches(scope))
+            && all_match(&self.resource_attributes, resource)
+    }
+
+    /// Whether the criteria on the span itself (name, kind, span attributes, what a step
+    /// runs) hold.
+    pub fn matches_span(&self, span: &Span) -> bool {
+        any(&self.name.0, |p| p.matches(&span.name))
+            && any(&self.kind.0, |k| k.0 as i32 == span.kind)
+            && all_match(&self.attributes, &span.attributes)
+            && any_of_attr(&self.uses.0, &span.attributes, semconv::CIOTEL_STEP_USES)
+            && any_of_attr(&self.run.0, &span.attributes, semconv::CIOTEL_STEP_RUN)
+            && any_of_attr(&self.step_id.0, &span.attributes, semconv::CIOTEL_STEP_ID)
     }
 
     /// Adds span names (any of them), for rules built in code.
@@ -127,17 +132,13 @@ fn any<T>(entries: &[T], f: impl Fn(&T) -> bool) -> bool {
 /// True when there is no criterion, or attribute `key` is present and any pattern matches it.
 fn any_of_attr(patterns: &[Pattern], attrs: &[KeyValue], key: &str) -> bool {
     patterns.is_empty()
-        || find(attrs, key).is_some_and(|v| {
-            texts(v)
-                .iter()
-                .any(|t| patterns.iter().any(|p| p.matches(t)))
-        })
+        || find(attrs, key).is_some_and(|v| any_text(v, |t| patterns.iter().any(|p| p.matches(t))))
 }
 
 fn all_match(criteria: &BTreeMap<String, Pattern>, attrs: &[KeyValue]) -> bool {
-    criteria.iter().all(|(key, pattern)| {
-        find(attrs, key).is_some_and(|v| texts(v).iter().any(|t| pattern.matches(t)))
-    })
+    criteria
+        .iter()
+        .all(|(key, pattern)| find(attrs, key).is_some_and(|v| any_text(v, |t| pattern.matches(t))))
 }
 
 /// A span kind as written in YAML (`server`, `internal`, …).

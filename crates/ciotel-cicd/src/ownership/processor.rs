@@ -34,7 +34,7 @@ use super::span_view::{Origin, SpanView, find, kv_str, set};
 use super::tree::{Forest, Loc, Trace};
 use super::verdict::{JobVerdict, judge_job, summarise};
 use super::verdict_span::{self, Home};
-use crate::semconv::span_type;
+use crate::semconv::{self, span_type};
 
 /// Which rule gave a span its owner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,33 +116,33 @@ impl OwnershipProcessor {
     /// The owner of `span`: the first matching rule (the user's, then the packs'), else
     /// `default_owner`.
     pub fn decide(&self, span: &SpanView<'_>) -> Decision<'_> {
-        fn decision(r: &Rule, basis: Basis) -> Decision<'_> {
-            Decision {
-                owner: r.owner,
-                rule: &r.name,
-                team: r.team.as_deref(),
-                basis,
-                by: r.by,
-            }
-        }
-        if let Some(r) = self.rules.iter().find(|r| r.matcher.matches(span)) {
-            return decision(r, Basis::Rule);
-        }
-        let pack_rules = self.packs.iter().flat_map(|p| p.rules.iter());
-        if let Some(r) = pack_rules.into_iter().find(|r| r.matcher.matches(span)) {
-            let mut d = decision(r, Basis::Pack);
-            // The GitHub pack's `run:` scripts and other actions: owners the config chooses.
-            if let Some(owner) = self.github_actions.owner_of(&r.name) {
-                d.owner = owner;
-            }
-            return d;
-        }
-        Decision {
-            owner: self.default_owner,
-            rule: names::DEFAULT_RULE,
-            team: None,
-            basis: Basis::Default,
-            by: None,
+        self.group_rules(span.resource, span.scope)
+            .decide(span.span)
+    }
+
+    /// The rules (the user's, then the packs', in order) whose resource and scope criteria
+    /// hold for spans of `resource` and `scope`: checked once per group, so a span is only
+    /// tried against its own criteria, and a group outside CI (no pack applies to it, no user
+    /// rule either) goes straight to the default.
+    fn group_rules(&self, resource: &[KeyValue], scope: &str) -> GroupRules<'_> {
+        let user = self.rules.iter().map(|r| (r, Basis::Rule));
+        let packs = self
+            .packs
+            .iter()
+            .flat_map(|p| p.rules.iter().map(|r| (r, Basis::Pack)));
+        GroupRules {
+            rules: user
+                .chain(packs)
+                .filter(|(r, _)| r.matcher.matches_group(resource, scope))
+                .collect(),
+            github_actions: &self.github_actions,
+            default: Decision {
+                owner: self.default_owner,
+                rule: names::DEFAULT_RULE,
+                team: None,
+                basis: Basis::Default,
+                by: None,
+            },
         }
     }
 
@@ -150,6 +150,9 @@ impl OwnershipProcessor {
     /// verdict became known.
     pub fn process(&self, groups: &mut Vec<ResourceSpans>) {
         self.tag(groups);
+        if !may_hold_verdicts(groups) {
+            return;
+        }
         let edits = self.verdicts(groups);
         for (loc, attrs) in edits.attributes {
             if let Some(span) = span_at(groups, loc) {
@@ -207,17 +210,17 @@ impl OwnershipProcessor {
                 .unwrap_or_default();
             for ss in rs.scope_spans.iter_mut() {
                 let scope = ss.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+                let rules = self.group_rules(resource, scope);
+                // Spans no rule can match all get the same attributes: made once per group.
+                let default_attrs = rules.rules.is_empty().then(|| rules.default.attributes());
                 for span in ss.spans.iter_mut() {
                     if find(&span.attributes, names::OWNER).is_some() {
                         continue;
                     }
-                    let attrs = self
-                        .decide(&SpanView {
-                            span,
-                            resource,
-                            scope,
-                        })
-                        .attributes();
+                    let attrs = match &default_attrs {
+                        Some(attrs) => attrs.clone(),
+                        None => rules.decide(span).attributes(),
+                    };
                     // `set`, not `extend`: a `ciotel.owner` key without a value counts as no
                     // owner, and must be replaced rather than followed by a second key.
                     for kv in attrs {
@@ -361,6 +364,41 @@ impl OwnershipProcessor {
     }
 }
 
+/// The rules that can decide spans of one resource and scope, in order, and the decision
+/// when none matches.
+struct GroupRules<'a> {
+    rules: Vec<(&'a Rule, Basis)>,
+    /// Owners the config gives the GitHub pack's `run:` scripts and other actions.
+    github_actions: &'a GithubActionsConfig,
+    default: Decision<'a>,
+}
+
+impl<'a> GroupRules<'a> {
+    /// The first rule whose span criteria hold for `span`, else the default.
+    fn decide(&self, span: &Span) -> Decision<'a> {
+        match self
+            .rules
+            .iter()
+            .find(|(r, _)| r.matcher.matches_span(span))
+        {
+            Some(&(r, basis)) => {
+                let configured = match basis {
+                    Basis::Pack => self.github_actions.owner_of(&r.name),
+                    _ => None,
+                };
+                Decision {
+                    owner: configured.unwrap_or(r.owner),
+                    rule: &r.name,
+                    team: r.team.as_deref(),
+                    basis,
+                    by: r.by,
+                }
+            }
+            None => self.default,
+        }
+    }
+}
+
 /// What [`OwnershipProcessor::verdicts`] adds to a batch.
 #[derive(Debug, Default)]
 struct Edits {
@@ -428,6 +466,20 @@ fn platform_root(
             span,
         );
     }
+}
+
+/// Whether a verdict can come out of `groups`: only job and run spans (`ciotel.span.type`)
+/// and platform roots (a platform's instrumentation scope) are judged, so a batch of spans
+/// from tools outside CI skips indexing its traces.
+fn may_hold_verdicts(groups: &[ResourceSpans]) -> bool {
+    groups.iter().flat_map(|rs| &rs.scope_spans).any(|ss| {
+        let scope = ss.scope.as_ref().map(|s| s.name.as_str()).unwrap_or("");
+        Origin::of_scope(scope) == Origin::Platform
+            || ss
+                .spans
+                .iter()
+                .any(|span| find(&span.attributes, semconv::CIOTEL_SPAN_TYPE).is_some())
+    })
 }
 
 /// The span at `loc`.

@@ -155,6 +155,19 @@ pub fn texts(value: &AnyValue) -> Vec<String> {
     }
 }
 
+/// Whether `f` holds for any text [`texts`] gives, without copying string values (rules test
+/// every span's attributes, most of them strings).
+pub fn any_text(value: &AnyValue, f: impl Fn(&str) -> bool) -> bool {
+    match value.value.as_ref() {
+        Some(Value::StringValue(s)) => f(s),
+        Some(Value::ArrayValue(a)) => a.values.iter().any(|v| match v.value.as_ref() {
+            Some(Value::StringValue(s)) => f(s),
+            _ => text(v).is_some_and(|t| f(&t)),
+        }),
+        _ => text(value).is_some_and(|t| f(&t)),
+    }
+}
+
 /// A string attribute, ready to push onto a span.
 pub fn kv_str(key: &str, value: &str) -> KeyValue {
     KeyValue {

@@ -2,14 +2,20 @@
 //! It exists to measure a pipeline without a backend's cost (benches/compare) and to give a
 //! pipeline an end when its output is not wanted.
 
+use super::queue::QueueConfig;
 use super::{BoxFuture, ExportError, Exporter};
 use crate::signal::Batch;
 use serde::Deserialize;
 
-/// Config of the `nop` exporter: it has no keys (any key is an error).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+/// Config of the `nop` exporter: only `sending_queue`, so a benchmark can measure a queue
+/// (on disk with `storage:`) in front of an exporter that costs nothing.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NopConfig {}
+pub struct NopConfig {
+    /// The queue in front of the exporter (in memory by default).
+    #[serde(default)]
+    pub sending_queue: QueueConfig,
+}
 
 /// The `nop` exporter.
 #[derive(Debug, Default)]

@@ -1,17 +1,21 @@
 //! `batch` processor: gathers small batches into larger ones (by count or after a timeout) so
-//! exporters send fewer, fuller requests. Bounded: when its inbox is full it refuses.
+//! exporters send fewer, fuller requests.
+//!
+//! Batches are gathered where they arrive, under a lock: the caller that fills a batch to
+//! `send_batch_size` hands it on itself, and a timer task sends what is left `timeout` after
+//! the first item came. So a small request costs an append, not a wake-up of another task, and
+//! what the processor holds is bounded by its size (what is full is handed on at once; the
+//! next stage refuses when it is full, as every stage does).
 
 use crate::config::values::duration;
 use crate::consumer::{ConsumeError, Consumer, NextConsumer};
 use crate::signal::{Batch, Signal};
 use serde::Deserialize;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
-
-/// How many incoming batches may wait for the batching task before new ones are refused.
-const INBOX_CAPACITY: usize = 64;
 
 /// Config of the `batch` processor, with the Collector's defaults.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -62,98 +66,182 @@ impl BatchConfig {
     }
 }
 
-/// The running `batch` processor: a handle to its batching task.
+/// The running `batch` processor: the batch being gathered, shared with its timer task.
 pub struct BatchProcessor {
-    inbox: mpsc::Sender<Batch>,
+    shared: Arc<Shared>,
+}
+
+/// What the callers and the timer task share.
+struct Shared {
+    config: BatchConfig,
+    next: NextConsumer,
+    state: Mutex<Pending>,
+    /// Wakes the timer task: a first item arrived (a deadline to keep), or the processor closed.
+    wake: Notify,
+}
+
+/// The batch being gathered.
+struct Pending {
+    batch: Batch,
+    items: usize,
+    /// When what is gathered must go, `timeout` after its first item.
+    deadline: Option<Instant>,
+    /// Every handle is gone: the timer task flushes and ends.
+    closed: bool,
 }
 
 impl BatchProcessor {
-    /// Starts the batching task in front of `next`. The task ends, flushing what it holds,
-    /// once every handle to this processor is dropped.
+    /// Starts the timer task in front of `next`. The task ends, flushing what is held, once
+    /// the processor is dropped.
     pub fn start(
         config: BatchConfig,
         signal: Signal,
         next: NextConsumer,
     ) -> (Self, JoinHandle<()>) {
-        let (inbox, rx) = mpsc::channel(INBOX_CAPACITY);
-        let task = tokio::spawn(run(config, signal, rx, next));
-        (BatchProcessor { inbox }, task)
+        let shared = Arc::new(Shared {
+            config,
+            next,
+            state: Mutex::new(Pending {
+                batch: Batch::empty(signal),
+                items: 0,
+                deadline: None,
+                closed: false,
+            }),
+            wake: Notify::new(),
+        });
+        let task = tokio::spawn(run_timer(shared.clone()));
+        (BatchProcessor { shared }, task)
+    }
+}
+
+impl Shared {
+    /// The pending batch. A panic while it was held left it as it was between two appends,
+    /// so it is still a valid batch.
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes the full batches off `pending` (every `send_batch_size` items, each at most
+    /// `send_batch_max_size`), leaving the rest.
+    fn take_full(&self, pending: &mut Pending) -> Vec<Batch> {
+        let size = self.config.send_batch_size;
+        let mut full = Vec::new();
+        if size == 0 {
+            return full;
+        }
+        let limit = match self.config.send_batch_max_size {
+            0 => usize::MAX,
+            max => max,
+        };
+        while pending.items >= size {
+            let signal = pending.batch.signal();
+            let rest = if pending.items > limit {
+                pending.batch.split_off_items(limit)
+            } else {
+                Batch::empty(signal)
+            };
+            full.push(std::mem::replace(&mut pending.batch, rest));
+            pending.items = pending.batch.item_count();
+        }
+        if pending.items == 0 {
+            pending.deadline = None;
+        }
+        full
+    }
+
+    /// Takes everything `pending` holds, in batches of at most `send_batch_max_size`.
+    fn take_all(&self, pending: &mut Pending) -> Vec<Batch> {
+        let mut out = Vec::new();
+        let max = self.config.send_batch_max_size;
+        while !pending.batch.is_empty() {
+            let signal = pending.batch.signal();
+            let rest = if max > 0 && pending.batch.item_count() > max {
+                pending.batch.split_off_items(max)
+            } else {
+                Batch::empty(signal)
+            };
+            out.push(std::mem::replace(&mut pending.batch, rest));
+        }
+        pending.items = 0;
+        pending.deadline = None;
+        out
+    }
+
+    fn send_all(&self, batches: Vec<Batch>) {
+        for batch in batches {
+            send(&self.next, batch);
+        }
     }
 }
 
 impl Consumer for BatchProcessor {
     fn consume(&self, batch: Batch) -> Result<(), ConsumeError> {
-        self.inbox.try_send(batch).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(_) => {
-                ConsumeError::Refused("the batch processor is full".into())
+        let shared = &self.shared;
+        let items = batch.item_count();
+        let (full, first) = {
+            let mut pending = shared.lock();
+            if let Err(batch) = pending.batch.append(batch) {
+                drop(pending);
+                tracing::error!(signal = %batch.signal(), "batch processor received another signal; dropped");
+                return Ok(());
             }
-            mpsc::error::TrySendError::Closed(_) => {
-                ConsumeError::Refused("the batch processor is shutting down".into())
+            pending.items += items;
+            let full = shared.take_full(&mut pending);
+            let first = pending.items > 0 && pending.deadline.is_none();
+            if first {
+                pending.deadline = Some(Instant::now() + shared.config.timeout);
             }
-        })
+            (full, first)
+        };
+        if first {
+            shared.wake.notify_one();
+        }
+        // Handed on outside the lock, so other callers keep gathering meanwhile.
+        shared.send_all(full);
+        Ok(())
     }
 }
 
-async fn run(
-    config: BatchConfig,
-    signal: Signal,
-    mut rx: mpsc::Receiver<Batch>,
-    next: NextConsumer,
-) {
-    let mut pending = Batch::empty(signal);
-    let mut pending_items = 0usize;
-    let mut deadline: Option<Instant> = None;
+impl Drop for BatchProcessor {
+    fn drop(&mut self) {
+        self.shared.lock().closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+/// Sends what is gathered when its deadline passes; flushes and ends once the processor is
+/// dropped.
+async fn run_timer(shared: Arc<Shared>) {
     loop {
-        let timer = async {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
+        let (deadline, closed) = {
+            let pending = shared.lock();
+            (pending.deadline, pending.closed)
         };
-        tokio::select! {
-            received = rx.recv() => match received {
-                Some(batch) => {
-                    pending_items += batch.item_count();
-                    if pending.append(batch).is_err() {
-                        tracing::error!(%signal, "batch processor received another signal; dropped");
-                    }
-                    if config.send_batch_size > 0 {
-                        while pending_items >= config.send_batch_size {
-                            let limit = if config.send_batch_max_size > 0 { config.send_batch_max_size } else { usize::MAX };
-                            let rest = if pending_items > limit { pending.split_off_items(limit) } else { Batch::empty(signal) };
-                            send(&next, std::mem::replace(&mut pending, rest));
-                            pending_items = pending.item_count();
-                        }
-                    }
-                    if pending_items == 0 {
-                        deadline = None;
-                    } else if deadline.is_none() {
-                        deadline = Some(Instant::now() + config.timeout);
-                    }
+        if closed {
+            break;
+        }
+        match deadline {
+            None => shared.wake.notified().await,
+            Some(at) => {
+                tokio::select! {
+                    () = tokio::time::sleep_until(at) => {}
+                    () = shared.wake.notified() => continue,
                 }
-                None => break,
-            },
-            () = timer => {
-                flush_all(&config, &next, &mut pending, signal);
-                pending_items = 0;
-                deadline = None;
+                let due = {
+                    let mut pending = shared.lock();
+                    // A caller may have sent the batch meanwhile; a new one has a later deadline.
+                    if pending.deadline.is_some_and(|d| d <= Instant::now()) {
+                        shared.take_all(&mut pending)
+                    } else {
+                        Vec::new()
+                    }
+                };
+                shared.send_all(due);
             }
         }
     }
-    flush_all(&config, &next, &mut pending, signal);
-}
-
-fn flush_all(config: &BatchConfig, next: &NextConsumer, pending: &mut Batch, signal: Signal) {
-    while !pending.is_empty() {
-        let rest = if config.send_batch_max_size > 0
-            && pending.item_count() > config.send_batch_max_size
-        {
-            pending.split_off_items(config.send_batch_max_size)
-        } else {
-            Batch::empty(signal)
-        };
-        send(next, std::mem::replace(pending, rest));
-    }
+    let rest = shared.take_all(&mut shared.lock());
+    shared.send_all(rest);
 }
 
 fn send(next: &NextConsumer, batch: Batch) {
