@@ -2,8 +2,11 @@
 //! pipeline's processor chain, and receivers.
 
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
+use crate::live;
 use crate::webhooks::{self, WebhookRoutes};
+use ciotel_cicd::environments::EnvironmentsConfig;
 use ciotel_cicd::hierarchy::HierarchyProcessor;
+use ciotel_cicd::live::LiveBoards;
 use ciotel_cicd::ownership::OwnershipProcessor;
 use ciotel_cicd::signals::{CicdSignals, SignalsConfig};
 use ciotel_core::auth::{AuthResolver, Authenticators};
@@ -459,13 +462,15 @@ pub fn pipeline(
 }
 
 /// Starts every receiver with the pipelines it feeds; webhook receivers on one endpoint share a
-/// listener. Returns the server tasks, which end once `stop` fires.
+/// listener; each `github` / `gitlab` receiver gets its live board from `boards`. Returns the
+/// server tasks, which end once `stop` fires.
 pub async fn start_receivers(
     config: &Config,
     inputs: BTreeMap<ComponentId, PipelineInputs>,
     registry: &Registry,
     resolver: &dyn AuthResolver,
     stop: &CancellationToken,
+    boards: &LiveBoards,
 ) -> Result<Vec<JoinHandle<()>>, BuildError> {
     let mut tasks = Vec::new();
     let mut webhook_routes = Vec::new();
@@ -492,9 +497,17 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, c.trace_id_recipe, stop));
                 // With both, completed runs go from the webhook to the poller, to be emitted
                 // with their jobs.
                 let (handoff, requests) =
@@ -540,9 +553,17 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
+                let signals = signals.with_board(boards.board(&name, &c.live));
+                tasks.extend(live::start_check(&signals, ciotel_gitlab::ID_RECIPE, stop));
                 if let Some(webhook) = &c.webhook {
                     warn_if_unsigned(&name, webhook.secret.is_none(), &webhook.endpoint);
                     let output =
@@ -589,7 +610,7 @@ fn cicd_signals(
     id: &ComponentId,
     inputs: &PipelineInputs,
     registry: &Registry,
-    signals: &SignalsConfig,
+    (signals, environments): (&SignalsConfig, &EnvironmentsConfig),
     stop: &CancellationToken,
 ) -> (CicdSignals, Option<JoinHandle<()>>) {
     let name = id.to_string();
@@ -612,7 +633,7 @@ fn cicd_signals(
         })
         .unwrap_or_default();
     (
-        CicdSignals::new(sink, signals.clone(), ownership),
+        CicdSignals::new(sink, signals.clone(), ownership, environments.clone()),
         collection,
     )
 }

@@ -2,8 +2,10 @@
 
 mod build;
 mod can_i_deploy;
+mod change_traceparent;
 mod components;
 mod explain;
+mod live;
 mod logging;
 mod service;
 mod traceparent;

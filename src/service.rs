@@ -235,7 +235,8 @@ async fn start_all(
         &mut processor_tasks,
     )?;
     let receiver_tasks =
-        build::start_receivers(config, inputs, registry, &resolver, stop_receivers).await?;
+        build::start_receivers(config, inputs, registry, &resolver, stop_receivers, &boards)
+            .await?;
     Ok(Started {
         receiver_tasks,
         processor_tasks,

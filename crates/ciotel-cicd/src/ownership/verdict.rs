@@ -32,9 +32,6 @@ use opentelemetry_proto::tonic::common::v1::KeyValue;
 
 use super::log_verdict::LogFinding;
 
-/// `ciotel.step.source` of the steps read from a job's log (GitLab runner phases); every other
-/// source (`workflow`, `runner`, `unavailable` … on GitHub steps) is a step the platform reported.
-const JOB_LOG_SOURCE: &str = "job_log";
 use super::names::{self, rule};
 use super::owner::FailureOwner;
 use super::packs::Pack;
@@ -311,7 +308,11 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     }
 }
 
-/// The job's steps: descendants the platform reported, except the queue span.
+/// The `ciotel.step.source` of steps read from a job's log (GitLab runner phases).
+pub const JOB_LOG_SOURCE: &str = "job_log";
+
+/// The job's steps: descendants the platform reported, except the queue span and what was
+/// read from its log.
 fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
     forest
         .descendants(job)

@@ -12,6 +12,9 @@
 //!   GitHub's rate-limit headers and messages; `pages.rs`: ETags;
 //! - `window.rs`: what a listing's pages say, and GitHub's 1000-run cap;
 //! - `auth.rs`: token, or GitHub App JWT → installation token; `error.rs`: the errors;
+//! - `live.rs`: the running and queued runs and their jobs, onto the receiver's live board
+//!   (at start and every poll, when the receiver's signals carry a board), so a restart does
+//!   not forget what runs now;
 //! - `job_logs.rs`: failed jobs' log tails, for verdicts from the logs;
 //! - `handoff.rs`: completed runs the receiver's webhook hands over, to be emitted with their
 //!   jobs (see [`RunHandoff`]).
@@ -28,6 +31,7 @@ mod error;
 mod handoff;
 mod job_logs;
 mod limits;
+mod live;
 mod pages;
 mod poll;
 mod repos;

@@ -37,6 +37,7 @@ use super::cursor::{self, Emitted, Pass, State};
 use super::error::{PollError, PollerError};
 use super::handoff::{RunRequest, RunRequests};
 use super::job_logs::JobLogs;
+use super::live;
 use super::pages::PageCache;
 use super::repos::Repositories;
 use super::window::{PageNote, Window, created_at};
@@ -190,6 +191,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let repos = self.repositories.current(client, &self.base_url).await?;
         for repo in repos {
+            if let Some(board) = self.signals.board() {
+                match live::refill(client, &self.base_url, &repo, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, repository = %repo, error = %e,
+                        "cannot list a repository's running runs for the live board"
+                    ),
+                }
+            }
             match self.poll_repo(client, shutdown, &repo).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(

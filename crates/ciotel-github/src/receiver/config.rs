@@ -7,6 +7,7 @@
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::IdRecipe;
 use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
+use ciotel_cicd::live::LiveConfig;
 use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
 use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
@@ -50,6 +51,8 @@ pub struct GithubReceiverConfig {
     pub signals: SignalsConfig,
     /// How job, queue and step span ids are derived (`check_run`, the default, or `legacy`).
     pub trace_id_recipe: IdRecipe,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
     /// The promotion order and the production environments (`environments:`), for
     /// `ciotel can-i-deploy` and the DORA metrics.
     pub environments: EnvironmentsConfig,
@@ -72,6 +75,8 @@ struct Sections {
     metrics: MetricsConfig,
     #[serde(default)]
     trace_id_recipe: IdRecipe,
+    #[serde(default)]
+    live: LiveConfig,
     #[serde(default, deserialize_with = "environments_section")]
     environments: EnvironmentsConfig,
 }
@@ -91,6 +96,7 @@ impl TryFrom<Option<Sections>> for GithubReceiverConfig {
             webhook: s.webhook,
             api: s.api,
             trace_id_recipe: s.trace_id_recipe,
+            live: s.live,
             environments: s.environments,
         })
     }

@@ -11,7 +11,10 @@
 //! - `job_logs.rs`: each job's log — runner phases from its sections, a failed job's tail;
 //! - `upstream.rs`: child pipelines' upstream, learnt from bridges polled earlier;
 //! - `client.rs`: GitLab's token header, rate-limit headers and pages; `urls.rs`: the URLs;
-//! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors.
+//! - `auth.rs`: `auth: private_token | bearer`; `error.rs`: the errors;
+//! - `live.rs`: the running and pending pipelines and their jobs, onto the receiver's live
+//!   board (at start and every poll, when the receiver's signals carry a board), so a restart
+//!   does not forget what runs now.
 //!
 //! What any REST poller needs — retries and backoff, rate-limit waits, pagination headers, the
 //! atomic cursor file, handing spans to a pipeline that may refuse, the waits ([`Tuning`]) —
@@ -22,6 +25,7 @@ pub(crate) mod client;
 mod cursor;
 mod error;
 mod job_logs;
+mod live;
 pub(crate) mod pipeline;
 mod poll;
 mod projects;

@@ -6,7 +6,7 @@
 //! Only finished pipelines are fetched: the poller is the webhook's safety net and backfill,
 //! not a live view. A running pipeline is passed; its `updated_at` moves when it finishes, so
 //! it is listed, fetched and emitted then. Live queue spans of running jobs come from Job
-//! Hooks.
+//! Hooks; the live board's running pipelines are listed apart (`live.rs`).
 
 use super::client::Client;
 use super::error::PollError;

@@ -30,6 +30,7 @@ use super::client::{self, Client};
 use super::cursor::{self, State};
 use super::error::{PollError, PollerError};
 use super::job_logs::JobLogs;
+use super::live;
 use super::pipeline;
 use super::projects::Projects;
 use super::upstream::{self, Upstreams};
@@ -160,6 +161,16 @@ impl Poller {
     ) -> Result<(), PollError> {
         let projects = self.projects.current(client, &self.urls, &self.id).await?;
         for (id, project) in projects {
+            if let Some(board) = self.signals.board() {
+                match live::refill(client, &self.urls, &self.id, id, &project, board).await {
+                    Ok(_) => {}
+                    Err(PollError::Shutdown) => return Err(PollError::Shutdown),
+                    Err(e) => tracing::warn!(
+                        receiver = %self.id, project = id, error = %e,
+                        "cannot list a project's running pipelines for the live board"
+                    ),
+                }
+            }
             match self.poll_project(client, shutdown, id, &project).await {
                 Ok(0) => {}
                 Ok(emitted) => tracing::debug!(

@@ -67,6 +67,15 @@ impl Urls {
         )
     }
 
+    /// `GET /projects/:id/pipelines?status=…`: the pipelines in one status now (`running`,
+    /// `pending`), for the live board.
+    pub(super) fn pipelines_in(&self, project: u64, status: &str) -> Result<String, NotUnderBase> {
+        self.build(
+            &["projects", &project.to_string(), "pipelines"],
+            &[("status", status), ("per_page", &PER_PAGE.to_string())],
+        )
+    }
+
     /// `GET /projects/:id/pipelines/:pipeline_id`.
     pub(crate) fn pipeline(&self, project: u64, pipeline: u64) -> Result<String, NotUnderBase> {
         self.build(
@@ -169,6 +178,12 @@ mod tests {
             Ok(
                 "https://gitlab.example/prefix/api/v4/projects/123/pipelines?\
                 updated_after=2022-01-01T12%3A55%3A01.5Z&order_by=updated_at&sort=asc&per_page=100"
+            )
+        );
+        assert_eq!(
+            urls.pipelines_in(123, "running").as_deref(),
+            Ok(
+                "https://gitlab.example/prefix/api/v4/projects/123/pipelines?status=running&per_page=100"
             )
         );
         assert_eq!(

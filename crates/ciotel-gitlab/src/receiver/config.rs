@@ -7,6 +7,7 @@
 
 use super::api_config::{ApiConfig, ApiConfigError, api_section};
 use ciotel_cicd::environments::{EnvironmentsConfig, environments_section};
+use ciotel_cicd::live::LiveConfig;
 use ciotel_cicd::signals::config::{collection_interval, default_collection_interval};
 use ciotel_cicd::signals::{MetricsConfig, SignalsConfig, SignalsConfigError};
 use ciotel_core::config::component_map::or_default;
@@ -50,6 +51,8 @@ pub struct GitlabReceiverConfig {
     pub webhook: Option<WebhookConfig>,
     /// The REST API poller, when ciotel pulls pipelines from GitLab.
     pub api: Option<ApiConfig>,
+    /// The live board of queued and running work, and when a job is hung (`live:`).
+    pub live: LiveConfig,
     /// The promotion order and the production environments (`environments:`), for
     /// `ciotel can-i-deploy` and the DORA metrics.
     pub environments: EnvironmentsConfig,
@@ -65,6 +68,8 @@ struct Sections {
     webhook: Option<WebhookConfig>,
     #[serde(default, deserialize_with = "api_section")]
     api: Option<ApiConfig>,
+    #[serde(default)]
+    live: LiveConfig,
     #[serde(default, deserialize_with = "environments_section")]
     environments: EnvironmentsConfig,
     #[serde(
@@ -85,6 +90,7 @@ impl TryFrom<Option<Sections>> for GitlabReceiverConfig {
                 signals: SignalsConfig::new(s.collection_interval, s.metrics)?,
                 webhook: s.webhook,
                 api: s.api,
+                live: s.live,
                 environments: s.environments,
             }),
             _ => Err(ConfigError::NothingToReceive),

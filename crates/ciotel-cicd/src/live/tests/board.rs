@@ -1,72 +1,8 @@
-//! The board against the orders and repeats real deliveries come in.
+//! The board against the orders and repeats real deliveries come in, its bound, and the
+//! hung rules.
 
 use super::*;
-use crate::event::{CiEvent, Job, Phase, PipelineRun, RunRef, Runner, Vcs};
-use crate::time::Timestamp;
-
-fn t(s: &str) -> Timestamp {
-    Timestamp::parse_rfc3339(s).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run_ref(repo: &str) -> RunRef {
-    RunRef {
-        run_id: "100".into(),
-        attempt: 1,
-        pipeline_name: Some("CI".into()),
-        vcs: Vcs {
-            provider: Some("github".into()),
-            repository_full_name: Some(repo.into()),
-            head_ref: Some("main".into()),
-            ..Vcs::default()
-        },
-    }
-}
-
-fn job(id: &str, phase: Phase) -> CiEvent {
-    let running = phase != Phase::Pending;
-    CiEvent::Job(Job {
-        run: run_ref("acme/app"),
-        id: id.into(),
-        name: "build".into(),
-        url: Some(format!(
-            "https://github.com/acme/app/actions/runs/100/job/{id}"
-        )),
-        phase,
-        created_at: Some(t("2026-12-04T10:00:00Z")),
-        started_at: running.then(|| t("2026-12-04T10:01:00Z")),
-        completed_at: (phase == Phase::Completed).then(|| t("2026-12-04T10:05:00Z")),
-        runner: running.then(|| Runner {
-            name: Some("runner-7".into()),
-            labels: vec!["ubuntu-latest".into()],
-            ..Runner::default()
-        }),
-        ..Job::default()
-    })
-}
-
-fn run(phase: Phase) -> CiEvent {
-    CiEvent::Run(PipelineRun {
-        run: run_ref("acme/app"),
-        phase,
-        created_at: Some(t("2026-12-04T09:59:00Z")),
-        started_at: Some(t("2026-12-04T09:59:30Z")),
-        ..PipelineRun::default()
-    })
-}
-
-fn board(max: usize) -> LiveBoard {
-    LiveBoard::new(
-        "github",
-        &LiveConfig {
-            max_entries: max,
-            ..LiveConfig::default()
-        },
-    )
-}
-
-fn now() -> Timestamp {
-    t("2026-12-04T11:00:00Z")
-}
+use crate::event::{CiEvent, Phase};
 
 #[test]
 fn queued_then_running_shows_the_job_running_since_its_start_on_its_runner() {
@@ -238,22 +174,6 @@ fn the_registry_shares_one_channel_and_merges_snapshots() {
         .map(|c| c.board.to_string())
         .collect();
     assert_eq!(names, ["github", "gitlab"]);
-}
-
-fn hung_board(queued: u64, running: u64, factor: u32) -> LiveBoard {
-    LiveBoard::new(
-        "github",
-        &LiveConfig {
-            max_entries: 100,
-            hung: HungConfig {
-                queued_after: std::time::Duration::from_secs(queued),
-                running_after: std::time::Duration::from_secs(running),
-                p95_factor: factor,
-                p95_min_samples: 3,
-                ..HungConfig::default()
-            },
-        },
-    )
 }
 
 #[test]
