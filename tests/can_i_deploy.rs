@@ -49,6 +49,11 @@ fn github_config(dir: &TempDir, api: &FakeApi, extra: &str) -> std::path::PathBu
 }
 
 fn can_i_deploy(config: &std::path::Path, args: &[&str]) -> Ran {
+    can_i_deploy_in(config, args, &[])
+}
+
+/// As [`can_i_deploy`], with `env` set (a CI job's variables).
+fn can_i_deploy_in(config: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Ran {
     let out = std::process::Command::new(binary())
         .arg("can-i-deploy")
         .arg("--config")
@@ -58,6 +63,7 @@ fn can_i_deploy(config: &std::path::Path, args: &[&str]) -> Ran {
         .env_remove("GITHUB_RUN_ID")
         .env_remove("CI_PIPELINE_ID")
         .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
         .output()
         .expect("run ciotel");
     let ran = Ran {
@@ -622,5 +628,93 @@ fn gitlab_merge_requests_are_asked_of_gitlab() {
         [
             "blocked — platform: job \"deploy\" failed (runner_system_failure) — run \"pipeline on cart\" 3001"
         ]
+    );
+}
+
+#[test]
+fn the_gates_own_run_is_left_out() {
+    let (_dir, api, config) = github_ready();
+    api.set(
+        &path(&format!("actions/runs?head_sha={HEAD}&per_page=100")),
+        github::runs_page(vec![
+            github::run(101, "CI", 1, "completed", Some("success")),
+            github::run(106, "Deploy", 1, "in_progress", None),
+        ]),
+    );
+    let args = ["--pr", "7", "--to", "production"];
+    let ran = can_i_deploy(&config, &args);
+    assert_eq!(
+        ran.blocked(),
+        ["blocked — waiting: run \"Deploy\" 106, attempt 1 is still running"]
+    );
+    // Inside run 106 of acme/shop itself, the gate does not wait for itself…
+    let inside = [("GITHUB_REPOSITORY", "acme/shop"), ("GITHUB_RUN_ID", "106")];
+    let ran = can_i_deploy_in(&config, &args, &inside);
+    assert_eq!(ran.code, 0, "{}", ran.stdout);
+    // … but a run of another repository with the same id is not this one.
+    let elsewhere = [
+        ("GITHUB_REPOSITORY", "acme/other"),
+        ("GITHUB_RUN_ID", "106"),
+    ];
+    assert_eq!(can_i_deploy_in(&config, &args, &elsewhere).code, 1);
+}
+
+#[test]
+fn gitlab_pages_and_rate_limits() {
+    let dir = TempDir::new("gate-gitlab-pages");
+    let api = FakeApi::start();
+    gitlab::ready(&api);
+    let config = gitlab::config(&dir, &api);
+    // Staging's newest page holds another revision's deployment; the success is on page 2.
+    let first = gitlab::path("deployments?environment=staging&order_by=id&sort=desc&per_page=100");
+    let second = format!("{first}&page=2");
+    let mut other = gitlab::deployment(
+        13,
+        "staging",
+        "staging",
+        "success",
+        "2026-12-04T11:00:00.000Z",
+    );
+    other["sha"] = json!("1111111111111111111111111111111111111111");
+    api.script(
+        &first,
+        vec![Reply::json(&json!([other])).header("x-next-page", "2")],
+    );
+    api.set(
+        &second,
+        json!([gitlab::deployment(
+            12,
+            "staging",
+            "staging",
+            "success",
+            "2026-12-04T10:20:00.000Z"
+        )]),
+    );
+    // GitLab's 429 with Retry-After on the merge request: waited out.
+    api.script(
+        &gitlab::path("merge_requests/7"),
+        vec![
+            Reply::status(429, &json!({"message": "Retry later"})).header("retry-after", "1"),
+            Reply::json(&gitlab::merge_request("merged")),
+        ],
+    );
+    let ran = can_i_deploy(&config, &["--mr", "7", "--to", "production"]);
+    assert_eq!(ran.code, 0, "{}\n{}", ran.stdout, ran.stderr);
+    assert!(ran.stderr.contains("GitLab asks to wait"), "{}", ran.stderr);
+    assert_eq!(api.count(&second), 1);
+    assert_eq!(api.count(&gitlab::path("merge_requests/7")), 2);
+    // A token GitLab refuses: 2, with GitLab's hint and no token.
+    api.script(
+        &gitlab::path("merge_requests/7"),
+        vec![Reply::status(401, &json!({"message": "401 Unauthorized"}))],
+    );
+    let ran = can_i_deploy(&config, &["--mr", "7", "--to", "production"]);
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("GitLab API:")
+            && ran.stderr.contains("answered 401")
+            && ran.stderr.contains("check the token"),
+        "{}",
+        ran.stderr
     );
 }
