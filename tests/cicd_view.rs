@@ -5,6 +5,9 @@
 //!   request's path with its run, linked to the run's page; the repository filter works;
 //! - payload text with markup (a job named `<script>…`) is shown as text, in the page as served
 //!   and in the live update alike, and never runs;
+//! - a job posted as `in_progress` appears on the open page without a reload (marked hung: it
+//!   started long ago) and leaves it when its `completed` delivery comes; with JavaScript off,
+//!   the page as served shows it;
 //! - with `auth`, the page needs the token; `validate` names a `cicd_view` exporter whose
 //!   extension is not listed.
 //!
@@ -22,6 +25,8 @@ use support::{Daemon, TempDir, wait_for};
 const PLATFORM: [u8; 3] = [0x1f, 0x77, 0xb4];
 /// `--application` in assets/view.css.
 const APPLICATION: [u8; 3] = [0xc2, 0x36, 0x9b];
+/// The background of a hung job's row (`.jobs tr.hung td` in assets/view.css).
+const HUNG_ROW: [u8; 3] = [0xfd, 0xec, 0xea];
 /// The legend's swatch of one colour is about 13×13 pixels; the sample run's bars are many
 /// times that.
 const MANY_PIXELS: usize = 2000;
@@ -208,17 +213,16 @@ fn after_the_quick_start_run_the_page_shows_its_waterfall_by_owner_and_its_verdi
 
     // The run's own page.
     browser.open(&page_url(&daemon, &format!("/run/{SAMPLE_TRACE}")));
-    assert_eq!(browser.texts(".verdict"), [SAMPLE_VERDICT]);
+    browser.wait_for_texts("the run's page", ".verdict", |t| t == [SAMPLE_VERDICT]);
     assert_eq!(browser.texts(".run h2"), ["RUN CI"]);
     let png = browser.screenshot();
     keep_screenshot("run.png", &png);
     assert_owner_colours("run", &png);
     // The change the run was for (pull request #311): its path, its run linking to the run.
     browser.open(&page_url(&daemon, "/changes"));
-    assert_eq!(
-        browser.texts("#changes-list .run h2"),
-        ["CHANGE acme/shop#311"]
-    );
+    browser.wait_for_texts("the changes page", "#changes-list .run h2", |t| {
+        t == ["CHANGE acme/shop#311"]
+    });
     assert_eq!(
         browser.texts("#changes-list .verdict"),
         ["OPEN (no merge or close seen yet) — last run RUN CI: failure"]
@@ -304,6 +308,146 @@ fn a_job_named_with_markup_is_shown_as_text_and_never_runs() {
         "{html}"
     );
     assert!(!html.contains("<script>window"), "{html}");
+}
+
+/// The sample job (examples/github) as GitHub sends it while it runs: started, no conclusion,
+/// its first steps done, the rest pending.
+fn job_in_progress(id: u64, name: &str) -> Value {
+    let mut job = example("workflow_job.completed.json");
+    let j = &mut job["workflow_job"];
+    j["id"] = Value::from(id);
+    j["run_id"] = Value::from(LIVE_RUN);
+    j["name"] = Value::from(name);
+    j["status"] = Value::from("in_progress");
+    j["conclusion"] = Value::Null;
+    j["completed_at"] = Value::Null;
+    if let Some(steps) = j["steps"].as_array_mut() {
+        steps.truncate(3);
+        steps[2]["status"] = Value::from("in_progress");
+        steps[2]["conclusion"] = Value::Null;
+        steps[2]["completed_at"] = Value::Null;
+    }
+    job["action"] = Value::from("in_progress");
+    job
+}
+
+fn job_completed(id: u64, name: &str) -> Value {
+    let mut job = example("workflow_job.completed.json");
+    job["workflow_job"]["id"] = Value::from(id);
+    job["workflow_job"]["run_id"] = Value::from(LIVE_RUN);
+    job["workflow_job"]["name"] = Value::from(name);
+    job
+}
+
+/// The run of the live test's job: another run than the sample's, so the sample run's
+/// waterfall and verdict stay as the quick start shows them.
+const LIVE_RUN: u64 = 11710384299;
+
+#[test]
+fn a_job_in_progress_appears_live_marked_hung_and_leaves_when_it_completes() {
+    let dir = TempDir::new("view-live");
+    let daemon = start_default(&dir);
+    deliver(
+        &daemon,
+        "workflow_job",
+        "demo-job",
+        &example("workflow_job.completed.json"),
+    );
+    deliver(
+        &daemon,
+        "workflow_run",
+        "demo-run",
+        &example("workflow_run.completed.json"),
+    );
+    let overview = page_url(&daemon, "/");
+    wait_for("the sample run's verdict on the page", || {
+        get(&overview)
+            .1
+            .contains("<strong>FAILED</strong>")
+            .then_some(())
+    });
+    let browser = Browser::start(true, 1000);
+    browser.open(&overview);
+    assert_eq!(
+        browser.texts("#live-list .empty"),
+        ["Nothing queued or running."]
+    );
+    assert_eq!(browser.texts("noscript p").concat(), "", "JavaScript is on");
+    // What the page showed first stays in place: only the sections are swapped in.
+    browser.run("window.sameDocument = true; return null;");
+
+    deliver(
+        &daemon,
+        "workflow_job",
+        "live-1",
+        &job_in_progress(7001, "integration"),
+    );
+    let rows = browser.wait_for_texts(
+        "the running job on the open page",
+        "#live-list tr.job td.what",
+        |t| t == ["integration"],
+    );
+    assert_eq!(rows, ["integration"]);
+    assert_eq!(
+        browser.run("return window.sameDocument === true;"),
+        true,
+        "no reload"
+    );
+    assert_eq!(browser.texts("#live-list tr.job td.state"), ["running"]);
+    assert_eq!(browser.texts("#live-list tr.job td.repo"), ["acme/shop"]);
+    assert_eq!(
+        browser.texts("#live-list tr.job td.where"),
+        ["GitHub Actions 71"]
+    );
+    // It started on 2026-11-20: far past the default `running_after: 2h`.
+    assert_eq!(
+        browser.texts("#live-list tr.job.hung td.hung-mark"),
+        ["hung: running over 2h00m"]
+    );
+    let png = browser.screenshot();
+    keep_screenshot("live.png", &png);
+    let picture = Picture::decode(&png);
+    let hung_rows = picture.count(HUNG_ROW);
+    println!("live: hung row background {hung_rows} px");
+    assert!(
+        hung_rows > MANY_PIXELS,
+        "the hung row is marked: {hung_rows} px"
+    );
+
+    // Without JavaScript, the page as served shows it too.
+    let plain = Browser::start(false, 900);
+    plain.open(&page_url(&daemon, "/"));
+    assert_eq!(
+        plain.texts("noscript p"),
+        ["Without JavaScript this page reloads every 10 s."],
+        "JavaScript is off in this browser"
+    );
+    assert_eq!(plain.texts("#live-list tr.job td.what"), ["integration"]);
+    assert_eq!(
+        plain.texts("#live-list tr.job td.hung-mark"),
+        ["hung: running over 2h00m"]
+    );
+    keep_screenshot("live-without-javascript.png", &plain.screenshot());
+    drop(plain);
+
+    deliver(
+        &daemon,
+        "workflow_job",
+        "live-2",
+        &job_completed(7001, "integration"),
+    );
+    browser.wait_for_texts("the job to leave the live list", "#live-list .empty", |t| {
+        t == ["Nothing queued or running."]
+    });
+    assert_eq!(
+        browser.run("return window.sameDocument === true;"),
+        true,
+        "no reload"
+    );
+    // And the completed job is now among the runs.
+    browser.wait_for_texts("the job among the runs", "#runs-list td.name", |t| {
+        t.iter().any(|n| n.starts_with("integration"))
+    });
 }
 
 /// OTLP in, the page out, with `extra` under the `cicd_view` extension and `extensions`

@@ -100,6 +100,12 @@ impl Browser {
 
     /// One WebDriver command; its `value`, or a panic with the driver's error.
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.try_call(method, path, body)
+            .unwrap_or_else(|error| panic!("{method} {path}: {error}"))
+    }
+
+    /// One WebDriver command; its `value`, or the driver's error.
+    fn try_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let request = match method {
             "GET" => self.http.get(&url),
@@ -110,14 +116,15 @@ impl Browser {
                 .header("Content-Type", "application/json")
                 .body(body.unwrap_or_else(|| json!({})).to_string()),
         };
-        let response = request
-            .send()
-            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let response = request.send().map_err(|e| e.to_string())?;
         let status = response.status();
         let value: Value =
             serde_json::from_str(&response.text().unwrap_or_default()).unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {value}");
-        value["value"].clone()
+        if status.is_success() {
+            Ok(value["value"].clone())
+        } else {
+            Err(format!("{status} {value}"))
+        }
     }
 
     /// Opens `url` and waits for it to load.
@@ -142,8 +149,20 @@ impl Browser {
             .to_owned()
     }
 
-    /// The text of every element matching `css`, in document order.
+    /// The text of every element matching `css`, in document order, as shown. Read again when
+    /// the page swapped an element out while it was being read (a live update).
     pub fn texts(&self, css: &str) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            match self.try_texts(css) {
+                Ok(texts) => return texts,
+                Err(e) if e.contains("stale element") && started.elapsed() < PATIENCE => {}
+                Err(e) => panic!("reading `{css}`: {e}"),
+            }
+        }
+    }
+
+    fn try_texts(&self, css: &str) -> Result<Vec<String>, String> {
         let found = self.call(
             "POST",
             "/elements",
@@ -155,10 +174,8 @@ impl Browser {
             .flatten()
             .filter_map(|e| e[ELEMENT].as_str())
             .map(|id| {
-                self.call("GET", &format!("/element/{id}/text"), None)
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned()
+                self.try_call("GET", &format!("/element/{id}/text"), None)
+                    .map(|t| t.as_str().unwrap_or_default().to_owned())
             })
             .collect()
     }

@@ -6,7 +6,7 @@
 //! ```html
 //! <table class="jobs"><tbody>
 //! <tr class="job hung"><td class="state">running</td><td class="what">test</td>
-//!   <td class="repo">acme/shop</td><td class="run">CI run 1 #1</td><td class="age">2h03m</td>
+//!   <td class="repo">acme/shop</td><td class="run-ref">CI run 1 #1</td><td class="age">2h03m</td>
 //!   <td class="where">runner 7</td><td class="hung-mark">hung: running over 2h00m</td></tr>
 //! </tbody></table>
 //! ```
@@ -104,7 +104,7 @@ fn row(entry: &LiveEntry, hung: Option<&HungJob>, now: Timestamp) -> String {
     };
     let since = entry.since();
     format!(
-        "<tr class=\"{kind} {state}{}\"><td class=\"state\">{state}</td><td class=\"what\">{what}</td><td class=\"repo\">{}</td><td class=\"run\">{run}</td><td class=\"age\" title=\"since {}\">{}</td><td class=\"where\">{place}</td>{hung_cell}</tr>\n",
+        "<tr class=\"{kind} {state}{}\"><td class=\"state\">{state}</td><td class=\"what\">{what}</td><td class=\"repo\">{}</td><td class=\"run-ref\">{run}</td><td class=\"age\" title=\"since {}\">{}</td><td class=\"where\">{place}</td>{hung_cell}</tr>\n",
         if hung.is_some() { " hung" } else { "" },
         text(entry.repository.as_deref().unwrap_or("")),
         since.to_rfc3339(),
