@@ -4,6 +4,7 @@
 use crate::components::{Config, ExporterConfig, ExtensionConfig, ProcessorConfig, ReceiverConfig};
 use crate::live;
 use crate::webhooks::{self, WebhookRoutes};
+use ciotel_cicd::environments::EnvironmentsConfig;
 use ciotel_cicd::hierarchy::HierarchyProcessor;
 use ciotel_cicd::live::LiveBoards;
 use ciotel_cicd::ownership::OwnershipProcessor;
@@ -496,8 +497,14 @@ pub async fn start_receivers(
                 tasks.extend(running.tasks);
             }
             Some(ReceiverConfig::Github(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
                 let signals = signals.with_board(boards.board(&name, &c.live));
                 tasks.extend(live::start_check(&signals, c.trace_id_recipe, stop));
@@ -546,8 +553,14 @@ pub async fn start_receivers(
                 }
             }
             Some(ReceiverConfig::Gitlab(c)) => {
-                let (signals, collection) =
-                    cicd_signals(config, &id, &receiver_inputs, registry, &c.signals, stop);
+                let (signals, collection) = cicd_signals(
+                    config,
+                    &id,
+                    &receiver_inputs,
+                    registry,
+                    (&c.signals, &c.environments),
+                    stop,
+                );
                 tasks.extend(collection);
                 let signals = signals.with_board(boards.board(&name, &c.live));
                 tasks.extend(live::start_check(&signals, ciotel_gitlab::ID_RECIPE, stop));
@@ -597,7 +610,7 @@ fn cicd_signals(
     id: &ComponentId,
     inputs: &PipelineInputs,
     registry: &Registry,
-    signals: &SignalsConfig,
+    (signals, environments): (&SignalsConfig, &EnvironmentsConfig),
     stop: &CancellationToken,
 ) -> (CicdSignals, Option<JoinHandle<()>>) {
     let name = id.to_string();
@@ -620,7 +633,7 @@ fn cicd_signals(
         })
         .unwrap_or_default();
     (
-        CicdSignals::new(sink, signals.clone(), ownership),
+        CicdSignals::new(sink, signals.clone(), ownership, environments.clone()),
         collection,
     )
 }

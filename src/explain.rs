@@ -1,7 +1,8 @@
 //! `ciotel explain FILE|-`: reads OTLP JSON lines (what the `file` exporter writes) and prints,
 //! per pipeline run, a waterfall of its spans with their owners and the verdict ("FAILED —
-//! platform: job "build" failed in "Set up job" (runner_system_failure)"), or, with
-//! `--format json`, the verdicts alone.
+//! platform: job "build" failed in "Set up job" (runner_system_failure)"), then per change its
+//! path to production (checks with each run's verdict, review, merge, deployments per
+//! environment); or, with `--format json`, the run verdicts alone.
 //!
 //! Spans that carry no `ciotel.owner` yet (a file written without the `cicd_ownership`
 //! processor) are tagged and judged here with the built-in packs and `default_owner:
@@ -15,7 +16,10 @@ use crate::components::{Loaded, ProcessorConfig};
 use ciotel_cicd::ownership::tree::Forest;
 use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor};
 use ciotel_cicd::render::json::verdicts_json;
-use ciotel_cicd::render::{RenderOptions, RunView, render_run};
+use ciotel_cicd::render::style::Painter;
+use ciotel_cicd::render::{
+    ChangeView, RenderOptions, RunView, render_change, render_run, run_views,
+};
 use ciotel_core::Batch;
 use ciotel_core::processors::Transform;
 use ciotel_core::signal::Signal;
@@ -30,7 +34,8 @@ pub struct ExplainArgs {
     /// OTLP JSON lines, as the `file` exporter writes them; `-` reads stdin.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Only this run: its run id (`cicd.pipeline.run.id`; every attempt) or its trace id.
+    /// Only this run: its run id (`cicd.pipeline.run.id`; every attempt) or its trace id; or
+    /// this change: its number (`vcs.change.id`) or its trace id.
     #[arg(long, value_name = "ID")]
     pub run: Option<String>,
     /// `text`: waterfall and verdict per run; `json`: the verdicts, machine-readable.
@@ -112,12 +117,17 @@ fn explain(args: &ExplainArgs) -> Result<String, ExplainError> {
     };
 
     let forest = Forest::build(groups);
-    let runs = RunView::all(&forest);
+    let runs = run_views(&forest);
     let selected: Vec<&RunView> = match &args.run {
         Some(id) => runs.iter().filter(|r| r.matches(&forest, id)).collect(),
         None => runs.iter().collect(),
     };
-    if selected.is_empty() {
+    let changes = ChangeView::all(&forest);
+    let selected_changes: Vec<&ChangeView> = match &args.run {
+        Some(id) => changes.iter().filter(|c| c.matches(&forest, id)).collect(),
+        None => changes.iter().collect(),
+    };
+    if selected.is_empty() && selected_changes.is_empty() {
         return Err(ExplainError::NoSuchRun {
             file: name,
             id: args.run.clone().unwrap_or_default(),
@@ -135,9 +145,15 @@ fn explain(args: &ExplainArgs) -> Result<String, ExplainError> {
                 color,
                 ..RenderOptions::default()
             };
+            let painter = Painter { color };
             selected
                 .iter()
                 .map(|r| render_run(&forest, r, &options))
+                .chain(
+                    selected_changes
+                        .iter()
+                        .map(|c| render_change(&forest, c, &runs, painter)),
+                )
                 .collect::<Vec<_>>()
                 .join("\n")
         }

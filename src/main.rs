@@ -2,6 +2,7 @@
 
 mod build;
 mod can_i_deploy;
+mod change_traceparent;
 mod components;
 mod explain;
 mod live;

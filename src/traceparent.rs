@@ -7,6 +7,10 @@
 //! | GitHub Actions | `GITHUB_RUN_ID`, `GITHUB_RUN_ATTEMPT` | `--job-id` / `CIOTEL_JOB_ID` (`${{ job.check_run_id }}`), `--step`; none: the run's root span |
 //! | GitLab CI | `CI_PIPELINE_ID` | `CI_JOB_ID` (or `--job-id`) |
 //!
+//! With `--change`, the traceparent of a *change*'s trace (its root span), from (provider,
+//! repository id, change number) by the change recipe (`ciotel_cicd::change::ids`); see
+//! `change_traceparent.rs`.
+//!
 //! Output: the bare value, `TRACEPARENT=…` (`--env`), or `--exec -- CMD ARGS`, which runs CMD
 //! with `TRACEPARENT` set and exits with its exit code. A missing or malformed variable is
 //! an error naming it, exit code 2.
@@ -45,6 +49,23 @@ pub struct TraceparentArgs {
     /// GitHub, `legacy` recipe only: the step's number.
     #[arg(long, value_name = "N", requires = "step")]
     pub step_number: Option<u32>,
+    /// Print the traceparent of a change's trace (pull / merge request) instead of a job's.
+    #[arg(long)]
+    pub change: bool,
+    /// --change: whose change, `github` or `gitlab` [default: the CI platform detected].
+    #[arg(long, value_enum, value_name = "PROVIDER", requires = "change")]
+    pub provider: Option<PlatformArg>,
+    /// --change: the repository's (GitLab: project's) numeric id [default:
+    /// $GITHUB_REPOSITORY_ID, $CI_PROJECT_ID].
+    #[arg(long, value_name = "N", requires = "change")]
+    pub repo_id: Option<String>,
+    /// --change: the pull request number (GitLab: merge request iid) [default: from
+    /// GITHUB_REF `refs/pull/N/merge`, $CI_MERGE_REQUEST_IID].
+    #[arg(long, value_name = "N", requires = "change", conflicts_with = "sha")]
+    pub number: Option<String>,
+    /// --change: a push straight to a protected branch: the pushed commit.
+    #[arg(long, value_name = "REV", requires = "change")]
+    pub sha: Option<String>,
     /// Print `TRACEPARENT=…`, for `>> "$GITHUB_ENV"` or a GitLab dotenv report.
     #[arg(long, conflicts_with = "exec")]
     pub env: bool,
@@ -168,6 +189,9 @@ pub fn resolve(
         return Err(TraceparentError::Command(
             "a command after `--` needs --exec: `ciotel traceparent --exec -- CMD ARGS`",
         ));
+    }
+    if args.change {
+        return crate::change_traceparent::resolve(args, env);
     }
     let platform = match args.platform {
         PlatformArg::Auto => {
@@ -340,7 +364,7 @@ fn gitlab(
 }
 
 /// A platform id: decimal digits, as GitHub and GitLab hand them out.
-fn number(
+pub(crate) fn number(
     name: &'static str,
     value: Option<String>,
     hint: &'static str,

@@ -3,7 +3,7 @@
 //! semantic conventions' metrics with exact values — histogram counts, sums and buckets, and
 //! attributes; a redelivery (same or new delivery id) counts nothing again; a failed job the
 //! ownership verdict puts on the platform counts in `cicd.system.errors`, one the change
-//! failed does not.
+//! failed does not. With a long `collection_interval`, the last totals leave at shutdown.
 
 mod support;
 
@@ -124,6 +124,29 @@ fn per_run_attributes_only_when_opted_in() {
     let (series, _) = queue.into_iter().next().unwrap();
     assert_eq!(series.1["cicd.pipeline.task.run.id"], "40685651258");
     assert_eq!(series.1["cicd.pipeline.run.id"], "14460881260");
+}
+
+#[test]
+fn the_last_totals_leave_at_shutdown() {
+    let (sink, port) = MetricsSink::start();
+    let dir = TempDir::new("cicd-metrics-shutdown");
+    let yaml = config(port, false).replace("collection_interval: 100ms", "collection_interval: 1h");
+    let mut daemon = Daemon::start(&dir, "ciotel", &yaml);
+    let url = format!(
+        "http://{}/events/github",
+        daemon.address("github", "webhook")
+    );
+    let run = fixture("otel-contrib/githubreceiver/workflow-run-completed.b985387c.json");
+    assert_eq!(post(&url, "workflow_run", "s-1", &run), 202);
+    assert_eq!(sink.requests(), 0, "nothing before the first interval");
+    let status = daemon.terminate();
+    assert!(status.success(), "{status:?}");
+    let errors = sink.latest("cicd.pipeline.run.errors");
+    assert_eq!(
+        errors.values().collect::<Vec<_>>(),
+        vec![&sum(1)],
+        "the shutdown collection carried the run's error"
+    );
 }
 
 /// Every CI/CD metric's latest points, by metric name.

@@ -2,7 +2,9 @@
 //! Hook (a merged-request pipeline with five jobs) and a Job Hook whose runner failed go into
 //! the real binary; an OTLP/gRPC backend receives the run's duration, the started jobs' queue
 //! times and the runner failure in `cicd.system.errors`, with exact values, once each even
-//! when the hooks come again under new delivery keys.
+//! when the hooks come again under new delivery keys. The Job Hook deploys to production
+//! (`deployment_tier: production`), so its failure and a later successful deployment give the
+//! DORA figures too.
 
 mod support;
 
@@ -43,6 +45,80 @@ fn a_pipeline_hook_and_a_job_hook_become_metrics_once() {
         (sink.requests() >= seen + 2).then_some(())
     });
     assert_eq!(observed(&sink), expected);
+
+    // The job deployed to production and failed at 13:50:54; another job deploys it again
+    // successfully at 14:00:54: restored after 600 s.
+    let again = redeployed(&fixture("webhook_job.json"));
+    assert_eq!(post(&url, "Job Hook", "k-5", &again), 202);
+    let release = "jsmithy2/release-tools-fake";
+    let production = |extra: &[(&str, &str)]| {
+        let mut a = attrs(&[("deployment.environment.name", "production")]);
+        a.extend(attrs(extra));
+        (release.to_string(), a)
+    };
+    let sum = |value| Point::Sum {
+        value,
+        cumulative: true,
+        monotonic: true,
+    };
+    let dora = |sink: &MetricsSink| {
+        [
+            "ciotel.dora.deployments",
+            "ciotel.dora.change_failures",
+            "ciotel.dora.time_to_restore",
+        ]
+        .into_iter()
+        .map(|name| (name.to_string(), sink.latest(name)))
+        .collect::<Observed>()
+    };
+    let want: Observed = [
+        (
+            "ciotel.dora.deployments".to_string(),
+            BTreeMap::from([
+                (
+                    production(&[
+                        ("ciotel.deployment.result", "failure"),
+                        ("ciotel.deployment.production", "true"),
+                    ]),
+                    sum(1),
+                ),
+                (
+                    production(&[
+                        ("ciotel.deployment.result", "success"),
+                        ("ciotel.deployment.production", "true"),
+                    ]),
+                    sum(1),
+                ),
+            ]),
+        ),
+        (
+            "ciotel.dora.change_failures".to_string(),
+            BTreeMap::from([(
+                production(&[("ciotel.deployment.result", "failure")]),
+                sum(1),
+            )]),
+        ),
+        (
+            "ciotel.dora.time_to_restore".to_string(),
+            BTreeMap::from([(production(&[]), histogram(&[600.0]))]),
+        ),
+    ]
+    .into_iter()
+    .collect();
+    let deadline = std::time::Instant::now() + support::PATIENCE;
+    while dora(&sink) != want && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(dora(&sink), want);
+}
+
+/// go-gitlab's Job Hook as another job deploying again, successfully, ten minutes later.
+fn redeployed(hook: &[u8]) -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(hook).expect("JSON");
+    v["build_id"] = Value::from(3580121226u64);
+    v["build_started_at"] = Value::from("2023-01-10 14:00:05 UTC");
+    v["build_finished_at"] = Value::from("2023-01-10 14:00:54 UTC");
+    serde_json::to_vec(&v).expect("JSON")
 }
 
 /// Waits (up to the support patience) for `expected`, then compares, so a mismatch shows both.

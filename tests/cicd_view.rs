@@ -1,7 +1,8 @@
 //! The `cicd_view` page in a real browser (headless Debian Chromium through chromedriver),
 //! against the real binary on the embedded default config (its ports made free):
 //! - after the README quick start's sample run, the page shows the run's waterfall, coloured
-//!   by owner, and its verdict line; the run's own page too; the repository filter works;
+//!   by owner, and its verdict line; the run's own page too; the changes page shows the pull
+//!   request's path with its run, linked to the run's page; the repository filter works;
 //! - payload text with markup (a job named `<script>…`) is shown as text, in the page as served
 //!   and in the live update alike, and never runs;
 //! - with `auth`, the page needs the token; `validate` names a `cicd_view` exporter whose
@@ -212,6 +213,32 @@ fn after_the_quick_start_run_the_page_shows_its_waterfall_by_owner_and_its_verdi
     let png = browser.screenshot();
     keep_screenshot("run.png", &png);
     assert_owner_colours("run", &png);
+    // The change the run was for (pull request #311): its path, its run linking to the run.
+    browser.open(&page_url(&daemon, "/changes"));
+    assert_eq!(
+        browser.texts("#changes-list .run h2"),
+        ["CHANGE acme/shop#311"]
+    );
+    assert_eq!(
+        browser.texts("#changes-list .verdict"),
+        ["OPEN (no merge or close seen yet) — last run RUN CI: failure"]
+    );
+    assert_eq!(browser.texts("#changes-list td.name"), ["RUN CI failure✗"]);
+    let png = browser.screenshot();
+    keep_screenshot("changes.png", &png);
+    let application = Picture::decode(&png).count(APPLICATION);
+    assert!(
+        application > MANY_PIXELS,
+        "changes: the run's bar in the application's colour: {application} px"
+    );
+    browser.run("document.querySelector('#changes-list td.name a').click(); return null;");
+    browser.wait_for_texts("the run's page from the change", ".verdict", |t| {
+        t == [SAMPLE_VERDICT]
+    });
+    assert_eq!(
+        browser.run("return location.pathname;"),
+        format!("/run/{SAMPLE_TRACE}")
+    );
     let (status, _) = get(&page_url(&daemon, "/run/00000000000000000000000000000000"));
     assert_eq!(status, 404, "a run that is not kept");
 

@@ -354,8 +354,15 @@ fn a_webhook_answered_2xx_survives_kill_9() {
     let events = ciotel_gitlab::map_webhook(ciotel_gitlab::EVENT_PIPELINE_HOOK, &hook)
         .expect("the fixture maps")
         .expect("a pipeline event");
+    // The pipeline's own trace, and its span in its merge request's change trace.
+    let change = ciotel_gitlab::map_change_webhook(ciotel_gitlab::EVENT_PIPELINE_HOOK, &hook)
+        .expect("the fixture maps");
     let spans: Vec<_> = ciotel_gitlab::translate(&events)
         .into_iter()
+        .chain(ciotel_cicd::translate_changes(
+            &change.events,
+            ciotel_gitlab::ID_RECIPE,
+        ))
         .flat_map(|r| r.scope_spans)
         .flat_map(|s| s.spans)
         .collect();

@@ -43,9 +43,21 @@ fn a_pipeline_hook_becomes_the_pipelines_trace_and_bad_or_repeated_ones_emit_not
             .any(|s| s["spanId"] == pipeline.as_str())
             .then_some(spans)
     });
+    // The pipeline's trace, and its run's span in merge request !1's change trace.
+    let (spans, change): (Vec<Value>, Vec<Value>) = spans
+        .into_iter()
+        .partition(|s| s["traceId"] == trace.as_str());
+    let change_trace = ciotel_cicd::change::ids::ChangeIds::new(
+        "gitlab",
+        "1",
+        &ciotel_cicd::change::ChangeNumber::Number(1),
+    )
+    .trace_id()
+    .to_string();
+    assert_eq!(change.len(), 1, "{change:#?}");
     assert!(
-        spans.iter().all(|s| s["traceId"] == trace.as_str()),
-        "one trace: {spans:#?}"
+        change.iter().all(|s| s["traceId"] == change_trace.as_str()),
+        "the pipeline's trace and its change's: {change:#?}"
     );
     let root = only(&spans, |s| s["spanId"] == pipeline.as_str());
     assert_eq!(root["kind"], 2, "SERVER");
@@ -78,7 +90,7 @@ fn a_pipeline_hook_becomes_the_pipelines_trace_and_bad_or_repeated_ones_emit_not
     );
 
     // The same delivery again (GitLab retries with the same Idempotency-Key): nothing new.
-    let count = spans.len();
+    let count = spans.len() + change.len();
     assert!(
         post(&url, "Pipeline Hook", "k-1", &hook, TOKEN)
             .status()

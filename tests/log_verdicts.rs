@@ -7,7 +7,8 @@
 //!   the GitLab pack says; the failed job's verdict comes from its log (`log:pytest`);
 //! - a failed GitHub job whose log says "No space left on device" → a platform verdict with
 //!   that line as evidence, the token in the line masked, the verdict span owned by platform;
-//! - a GitHub job whose log cannot be fetched → the spans' verdict, saying it fell back.
+//! - a GitHub job whose log cannot be fetched → the spans' verdict, saying it fell back;
+//! - `ciotel explain` of the output shows the evidence line.
 
 mod support;
 
@@ -397,6 +398,19 @@ service:
         "the failing step \"Run make\" is the change's by the spans"
     );
     assert_eq!(attr(&fallback, "ciotel.failure.evidence"), None);
+
+    // `ciotel explain` of the same file shows the deciding line under the verdict.
+    let explained = std::process::Command::new(support::binary())
+        .args(["explain", "--no-color", "--run", "1001"])
+        .arg(&traces)
+        .output()
+        .expect("ciotel explain");
+    let out = String::from_utf8_lossy(&explained.stdout);
+    assert!(
+        out.contains("FAILED — platform")
+            && out.contains("evidence (log:disk-full): fatal error: cannot write build/big.o: No space left on device (upload token=***)"),
+        "{out}"
+    );
 
     // Nothing carries the secret or the log transport spans; the signed URL got no token
     // and only the tail was asked for.

@@ -5,7 +5,10 @@
 //! and as the API poller's one batch. Across all of them, no span id is ever emitted with two
 //! different contents (span, resource and scope), the run's root span carries no verdict,
 //! and every instance with the cache ends with the verdict span over both failed jobs.
+//! With logs (the poller's batch carries `job_log` spans), the same holds over every order of
+//! poller batches and redelivered jobs, for instances that read a log and ones that could not.
 
+use ciotel_cicd::ownership::job_log::{self, JobLog};
 use ciotel_cicd::ownership::{OwnershipConfig, OwnershipProcessor, VerdictCacheConfig};
 use ciotel_cicd::{CiEvent, IdRecipe, translate_all};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
@@ -235,4 +238,96 @@ fn every_order_every_redelivery_every_instance_gives_one_content_per_span_id() {
     // Verdict spans over the one job, the other, and both: three ids, each one content.
     let verdict_ids = emitted.names.values().filter(|n| *n == "verdict").count();
     assert_eq!(verdict_ids, 3);
+}
+
+/// The poller's batch of the run and its jobs with their `job_log` spans (as a receiver with
+/// `api:` sends it): the test job's log shows a pytest failure; the other's says `other`.
+fn poller_batch_with_logs(events: &[CiEvent], other: &JobLog) -> Vec<ResourceSpans> {
+    let mut batch = translate_all(events.iter(), IdRecipe::CheckRun);
+    let jobs: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            CiEvent::Job(j) => Some(j.id.clone()),
+            _ => None,
+        })
+        .collect();
+    let test_log = JobLog::Read(
+        "FAILED tests/test_all.py::test_x - AssertionError\n=== 1 failed, 9 passed in 1.00s ===\n"
+            .into(),
+    );
+    assert!(job_log::attach_to_job(&mut batch, &jobs[0], &test_log));
+    assert!(job_log::attach_to_job(&mut batch, &jobs[1], other));
+    batch
+}
+
+#[test]
+fn with_logs_the_poller_and_redelivered_jobs_in_every_order_give_one_content_per_span_id() {
+    let events = events();
+    let names = ["poller batch", "workflow_job test", "workflow_job other"];
+    // The other job failed in "Set up job" (the platform's by its spans); its log says the
+    // change did not compile.
+    let read = JobLog::Read("error[E0308]: mismatched types\n".into());
+    let unreadable = JobLog::Unavailable("HTTP 503".into());
+    let mut emitted = Emitted::default();
+    let sequences = orders(&[0, 0, 1, 1, 2, 2]);
+    // Two kinds of instance: one read the other job's log, one could not.
+    for (kind, other) in [("read", &read), ("unreadable", &unreadable)] {
+        for cache in [true, false] {
+            let mut final_verdicts = Vec::new();
+            for sequence in &sequences {
+                let p = processor(cache);
+                let mut verdicts = Vec::new();
+                for (step, &e) in sequence.iter().enumerate() {
+                    let mut batch = match e {
+                        0 => poller_batch_with_logs(&events, other),
+                        _ => translate_all([&events[e]], IdRecipe::CheckRun),
+                    };
+                    p.process(&mut batch);
+                    let context = format!(
+                        "{kind}, cache {cache}, order {:?}, delivery {step} ({})",
+                        sequence.iter().map(|&i| names[i]).collect::<Vec<_>>(),
+                        names[e]
+                    );
+                    emitted.record(&batch, &context);
+                    assert!(
+                        spans(&batch)
+                            .all(|s| attr(s, "ciotel.span.type").as_deref() != Some("job_log")),
+                        "{context}: job_log spans are dropped"
+                    );
+                    verdicts.extend(spans(&batch).filter(|s| s.name == "verdict").cloned());
+                }
+                // Every verdict span an instance writes is the poller's, over both jobs.
+                assert!(!verdicts.is_empty());
+                assert!(verdicts.iter().all(|v| v == &verdicts[0]));
+                final_verdicts.push(verdicts[0].clone());
+            }
+            assert!(final_verdicts.iter().all(|v| v == &final_verdicts[0]));
+            let v = &final_verdicts[0];
+            assert_eq!(attr(v, "ciotel.failure.jobs").as_deref(), Some("2"));
+            // The first failed job (by start) is the other one: the span says what its log
+            // did.
+            let (owner, log, rule) = match kind {
+                "read" => ("application", "matched", "log:rustc"),
+                _ => ("mixed", "unavailable", "jobs"),
+            };
+            assert_eq!(
+                attr(v, "ciotel.failure.owner").as_deref(),
+                Some(owner),
+                "{kind}"
+            );
+            assert_eq!(
+                attr(v, "ciotel.failure.log").as_deref(),
+                Some(log),
+                "{kind}"
+            );
+            assert_eq!(
+                attr(v, "ciotel.failure.rule").as_deref(),
+                Some(rule),
+                "{kind}"
+            );
+        }
+    }
+    // Two verdict ids (the other job's log read, or not), each with one content.
+    let verdict_ids = emitted.names.values().filter(|n| *n == "verdict").count();
+    assert_eq!(verdict_ids, 2);
 }

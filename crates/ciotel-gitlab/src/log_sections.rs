@@ -24,7 +24,7 @@ use ciotel_cicd::semconv;
 use ciotel_cicd::{Phase, Step, Timestamp};
 
 /// The `ciotel.step.source` of steps read from a job log.
-pub const SOURCE: &str = "job_log";
+pub const SOURCE: &str = ciotel_cicd::ownership::verdict::JOB_LOG_SOURCE;
 
 /// One top-level section of a job log.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
   const url = body.dataset.updates;
   if (!url) return;
   let version = body.dataset.version || "";
-  const sections = { live: "live-list", runs: "runs-list" };
+  // Every key of an answer but `version` is a section: `live` fills #live-list, and so on.
   async function poll() {
     for (;;) {
       try {
@@ -17,11 +17,10 @@
         if (!response.ok) throw new Error("status " + response.status);
         const update = await response.json();
         // Swapped in on every answer, changed or not: ages and hung marks move with time.
-        for (const [key, id] of Object.entries(sections)) {
-          const element = document.getElementById(id);
-          if (element && typeof update[key] === "string" && element.innerHTML !== update[key]) {
-            element.innerHTML = update[key];
-          }
+        for (const [key, html] of Object.entries(update)) {
+          if (key === "version" || typeof html !== "string") continue;
+          const element = document.getElementById(key + "-list");
+          if (element && element.innerHTML !== html) element.innerHTML = html;
         }
         version = update.version;
         body.dataset.version = version;

@@ -31,6 +31,12 @@ pub fn query_value(s: &str) -> String {
     out
 }
 
+/// Whether a payload's URL may become a link: `http(s)://` only (never `javascript:`).
+pub fn is_web_link(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +49,14 @@ mod tests {
         );
         assert_eq!(query_value("acme/shop a&b"), "acme/shop%20a%26b");
         assert_eq!(query_value("\"><x"), "%22%3E%3Cx");
+    }
+
+    #[test]
+    fn only_web_links() {
+        assert!(is_web_link(
+            "https://github.com/acme/shop/actions/runs/1/job/2"
+        ));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link(" JAVASCRIPT:alert(1)"));
     }
 }

@@ -1,7 +1,8 @@
 //! ciotel-view: the `cicd_view` extension, a small web page served from the binary (assets
 //! embedded, rendered on the server so it reads without JavaScript) that shows what the
 //! pipeline produced: recent runs with their waterfall coloured by owner and the verdict line,
-//! filterable by repository, and the jobs queued and running now.
+//! filterable by repository, the jobs queued and running now, and each change's path to
+//! production (its reviews, runs and deployments).
 //!
 //! Where its data comes from, Collector-style and visible in the config: the extension owns a
 //! bounded [`RunStore`]; a `cicd_view` exporter at the end of a traces pipeline feeds it, so
@@ -16,6 +17,7 @@
 //! - `html.rs`: escaping payload text;
 //! - `runs_view.rs`: runs as HTML (waterfall, verdict);
 //! - `live_view.rs`: queued and running jobs as HTML;
+//! - `change_view.rs`: a change's path to production (change traces) as HTML;
 //! - `page.rs`: the document and the overview's sections;
 //! - `server.rs`: the routes (pages, the `/updates` long poll, assets);
 //! - `assets.rs`: the embedded stylesheet and script (`assets/`).
@@ -23,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod assets;
+pub mod change_view;
 pub mod config;
 pub mod exporter;
 pub mod html;

@@ -11,7 +11,7 @@
 //! </tbody></table>
 //! ```
 
-use crate::html::text;
+use crate::html::{is_web_link, text};
 use ciotel_cicd::Timestamp;
 use ciotel_cicd::live::{EntryKey, EntryKind, HungJob, HungRule, LiveBoards, LiveEntry, LiveState};
 use ciotel_cicd::render::duration::human;
@@ -127,12 +127,6 @@ fn hung_reason(h: &HungJob) -> String {
             format!("{state} over {factor} × p95 ({})", human(nanos(p95)))
         }
     }
-}
-
-/// Only `http(s)://` links are written into the page (a payload's `javascript:` URL is not).
-fn is_web_link(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 #[cfg(test)]

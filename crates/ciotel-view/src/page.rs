@@ -18,12 +18,29 @@ pub struct Overview<'a> {
     pub selected: Option<&'a str>,
     /// The version of what the sections show, for `/updates`.
     pub version: &'a str,
+    /// The changes page's content: with it, this is the changes page instead.
+    pub changes: Option<&'a str>,
 }
 
-/// The overview page: queued and running jobs, then the recent runs, filterable by
-/// repository.
+/// The overview page (queued and running jobs, then the recent runs), or the changes page;
+/// both filterable by repository.
 pub fn overview(o: &Overview<'_>) -> String {
     let repo = o.selected.map(query_value).unwrap_or_default();
+    if let Some(changes) = o.changes {
+        let mut body =
+            String::from("<section id=\"changes\">\n<h2>Changes: the path to production</h2>\n");
+        body.push_str(&filter_form("/changes", o.repositories, o.selected));
+        let _ = write!(
+            body,
+            "<div id=\"changes-list\">{changes}</div>\n</section>\n"
+        );
+        let updates = format!(
+            " data-updates=\"/updates?view=changes&amp;repo={}\" data-version=\"{}\"",
+            text(&repo),
+            text(o.version)
+        );
+        return layout("changes — ciotel", &updates, &body);
+    }
     let mut body = String::new();
     let _ = write!(
         body,
@@ -31,7 +48,7 @@ pub fn overview(o: &Overview<'_>) -> String {
         o.live
     );
     body.push_str("<section id=\"runs\">\n<h2>Recent runs</h2>\n");
-    body.push_str(&filter_form(o.repositories, o.selected));
+    body.push_str(&filter_form("/", o.repositories, o.selected));
     let _ = write!(body, "<div id=\"runs-list\">{}</div>\n</section>\n", o.runs);
     let title = match o.selected {
         Some(r) => format!("{} — ciotel", text(r)),
@@ -66,9 +83,9 @@ pub fn not_found(message: &str) -> String {
     )
 }
 
-fn filter_form(repositories: &[String], selected: Option<&str>) -> String {
-    let mut out = String::from(
-        "<form class=\"filter\" method=\"get\" action=\"/\">\n<label>Repository <select name=\"repo\">\n<option value=\"\">all</option>\n",
+fn filter_form(action: &str, repositories: &[String], selected: Option<&str>) -> String {
+    let mut out = format!(
+        "<form class=\"filter\" method=\"get\" action=\"{action}\">\n<label>Repository <select name=\"repo\">\n<option value=\"\">all</option>\n",
     );
     for repo in repositories {
         let chosen = if Some(repo.as_str()) == selected {
@@ -104,6 +121,7 @@ fn layout(title: &str, body_attributes: &str, body: &str) -> String {
 <body{body_attributes}>
 <header>
 <h1><a href="/">ciotel</a> <span>CI/CD view</span></h1>
+<nav><a href="/">Runs</a> <a href="/changes">Changes</a></nav>
 <p class="legend"><span class="swatch owner-platform"></span>platform <span class="swatch owner-application"></span>application <span class="swatch owner-unknown"></span>no owner <span class="failed-mark">✗</span> failed</p>
 </header>
 <main>

@@ -12,7 +12,7 @@
 //! ```
 
 use crate::html::{query_value, text};
-use crate::store::RunSnapshot;
+use crate::store::{RunSnapshot, TraceKind};
 use ciotel_cicd::Timestamp;
 use ciotel_cicd::ownership::Owner;
 use ciotel_cicd::ownership::tree::Forest;
@@ -22,11 +22,13 @@ use ciotel_cicd::render::verdict_line::{Tone, verdict_text};
 use ciotel_cicd::render::waterfall::{owner_label, rows};
 use std::fmt::Write;
 
-/// The runs section of the overview: every run in `runs` whose repository is `repository`
-/// (all when `None`), or a line saying there is none yet.
+/// The runs section of the overview: every run trace in `runs` whose repository is
+/// `repository` (all when `None`), or a line saying there is none yet (change traces are on
+/// the changes page).
 pub fn runs_section(runs: &[RunSnapshot], repository: Option<&str>) -> String {
     let shown: Vec<&RunSnapshot> = runs
         .iter()
+        .filter(|r| r.kind == TraceKind::Run)
         .filter(|r| repository.is_none() || r.repository.as_deref() == repository)
         .collect();
     let mut out = String::new();
@@ -153,7 +155,7 @@ pub fn owner_class(owner: Option<Owner>) -> &'static str {
 }
 
 /// Left edge and width of `[start, end]` on the window, in percent; at least a sliver wide.
-fn placement(start: u64, end: u64, t0: u64, total: u64) -> (f64, f64) {
+pub(crate) fn placement(start: u64, end: u64, t0: u64, total: u64) -> (f64, f64) {
     if total == 0 {
         return (0.0, 100.0);
     }

@@ -3,8 +3,9 @@
 //! | route                    | answer                                                        |
 //! |--------------------------|---------------------------------------------------------------|
 //! | `GET /` (`?repo=R`)      | the overview: queued and running jobs, recent runs (of `R`)   |
-//! | `GET /run/{trace_id}`    | one run's waterfall and verdict (trace id in hex)             |
-//! | `GET /updates?v=V&repo=R`| long poll: the sections' HTML as JSON, at once when they differ from version `V`, else at the next change, else after 10 s (so the ages and hung marks move on) |
+//! | `GET /run/{trace_id}`    | one run's waterfall and verdict, or one change's path (trace id in hex) |
+//! | `GET /changes` (`?repo=R`) | every kept change's path to production (of `R`)             |
+//! | `GET /updates?v=V&repo=R[&view=changes]`| long poll: the sections' HTML as JSON, at once when they differ from version `V`, else at the next change, else after 10 s (so the ages and hung marks move on) |
 //! | `GET /assets/view.css`, `/assets/view.js` | the embedded stylesheet and script           |
 //!
 //! Everything is rendered here, so the page reads without JavaScript; the script only asks
@@ -14,10 +15,11 @@
 //! Every answer carries a Content-Security-Policy that allows only the page's own script.
 
 use crate::assets;
+use crate::change_view::{change_article, changes_section};
 use crate::live_view::live_section;
 use crate::page::{self, Overview};
 use crate::runs_view::{run_article, runs_section};
-use crate::store::RunStore;
+use crate::store::{RunStore, TraceKind};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -76,6 +78,7 @@ pub fn routes(view: View) -> Router {
     Router::new()
         .route("/", get(overview))
         .route("/run/{trace_id}", get(one_run))
+        .route("/changes", get(changes))
         .route("/updates", get(updates))
         .route(
             "/assets/view.css",
@@ -97,6 +100,9 @@ struct Filter {
     /// `/updates`: the version the page shows.
     #[serde(default)]
     v: Option<String>,
+    /// `/updates`: `changes` for the changes page's section.
+    #[serde(default)]
+    view: Option<String>,
 }
 
 impl Filter {
@@ -106,6 +112,14 @@ impl Filter {
 }
 
 async fn overview(State(view): State<View>, Query(filter): Query<Filter>) -> Response {
+    page_of(&view, &filter, false)
+}
+
+async fn changes(State(view): State<View>, Query(filter): Query<Filter>) -> Response {
+    page_of(&view, &filter, true)
+}
+
+fn page_of(view: &View, filter: &Filter, changes: bool) -> Response {
     // The filter offers every repository the page knows: of kept runs, and of live work.
     let runs = view.store.snapshot();
     let live = view.live.snapshot(None);
@@ -116,7 +130,7 @@ async fn overview(State(view): State<View>, Query(filter): Query<Filter>) -> Res
         .collect();
     repositories.sort();
     repositories.dedup();
-    let sections = Sections::render(&view, filter.repository());
+    let sections = Sections::render(view, filter.repository(), changes);
     html_page(
         StatusCode::OK,
         page::overview(&Overview {
@@ -125,6 +139,7 @@ async fn overview(State(view): State<View>, Query(filter): Query<Filter>) -> Res
             repositories: &repositories,
             selected: filter.repository(),
             version: &sections.version,
+            changes: changes.then_some(sections.changes.as_str()),
         }),
     )
 }
@@ -137,6 +152,16 @@ async fn one_run(State(view): State<View>, Path(trace_id): Path<String>) -> Resp
         .into_iter()
         .find(|r| hex::encode(&r.trace_id) == wanted);
     match found {
+        Some(run) if run.kind == TraceKind::Change => {
+            let kept = view.store.snapshot();
+            let runs = kept
+                .iter()
+                .filter(|r| r.kind == TraceKind::Run)
+                .map(|r| r.trace_id.as_slice())
+                .collect();
+            let article = change_article(&run, &runs, false);
+            html_page(StatusCode::OK, page::run_page("change", &article))
+        }
         Some(run) => {
             let title = run_title(&run);
             html_page(
@@ -177,13 +202,22 @@ async fn updates(State(view): State<View>, Query(filter): Query<Filter>) -> Resp
             () = view.shutdown.cancelled() => {}
         }
     }
-    let sections = Sections::render(&view, filter.repository());
-    let body = format!(
-        "{{\"version\":\"{}\",\"live\":{},\"runs\":{}}}",
-        sections.version,
-        json_string(&sections.live),
-        json_string(&sections.runs)
-    );
+    let changes = filter.view.as_deref() == Some("changes");
+    let sections = Sections::render(&view, filter.repository(), changes);
+    let body = if changes {
+        format!(
+            "{{\"version\":\"{}\",\"changes\":{}}}",
+            sections.version,
+            json_string(&sections.changes)
+        )
+    } else {
+        format!(
+            "{{\"version\":\"{}\",\"live\":{},\"runs\":{}}}",
+            sections.version,
+            json_string(&sections.live),
+            json_string(&sections.runs)
+        )
+    };
     let mut response = (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
@@ -194,26 +228,36 @@ async fn updates(State(view): State<View>, Query(filter): Query<Filter>) -> Resp
     response
 }
 
-/// The overview's live-updated sections and the version they show.
+/// The live-updated sections of a page (the overview's, or the changes page's) and the
+/// version they show.
 struct Sections {
     version: String,
     live: String,
     runs: String,
+    changes: String,
 }
 
 impl Sections {
-    fn render(view: &View, repository: Option<&str>) -> Sections {
+    fn render(view: &View, repository: Option<&str>, changes: bool) -> Sections {
         // The versions are read before the data, so a change in between shows up once more.
         let version = Self::version_of(
             *view.store.subscribe().borrow(),
             *view.live_version.borrow(),
         );
-        let runs = runs_section(&view.store.snapshot(), repository);
-        let live = live_section(&view.live, repository, Timestamp::now());
+        let kept = view.store.snapshot();
+        if changes {
+            return Sections {
+                version,
+                live: String::new(),
+                runs: String::new(),
+                changes: changes_section(&kept, repository),
+            };
+        }
         Sections {
             version,
-            live,
-            runs,
+            live: live_section(&view.live, repository, Timestamp::now()),
+            runs: runs_section(&kept, repository),
+            changes: String::new(),
         }
     }
 

@@ -11,7 +11,8 @@
 //!   only while a reader still holds it) and render outside the lock.
 //! - Every change bumps a version on a watch channel, which the page's live stream waits on.
 
-use ciotel_cicd::semconv;
+use ciotel_cicd::ownership::span_view::span_attr;
+use ciotel_cicd::semconv::{self, span_type};
 use opentelemetry_proto::tonic::common::v1::any_value;
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans};
@@ -31,11 +32,40 @@ pub struct Bounds {
     pub max_bytes: usize,
 }
 
+/// What a kept trace is: a pipeline run attempt, or a change's path to production (its spans
+/// carry a change `ciotel.span.type`: `change`, `opened`, `review`, `change_run`,
+/// `deployment`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceKind {
+    /// A run trace (or any trace without change spans).
+    Run,
+    /// A change trace.
+    Change,
+}
+
+/// The `ciotel.span.type` values of change traces.
+const CHANGE_SPAN_TYPES: &[&str] = &[
+    span_type::CHANGE,
+    span_type::OPENED,
+    span_type::PUSH,
+    span_type::READY_FOR_REVIEW,
+    span_type::REVIEW_REQUESTED,
+    span_type::REOPENED,
+    span_type::REVIEW,
+    span_type::MERGE_QUEUE,
+    span_type::MERGE,
+    span_type::CHANGE_RUN,
+    span_type::DEPLOYMENT,
+    span_type::APPROVAL,
+];
+
 /// One run as a reader sees it.
 #[derive(Debug, Clone)]
 pub struct RunSnapshot {
     /// The trace id.
     pub trace_id: Vec<u8>,
+    /// Run or change.
+    pub kind: TraceKind,
     /// The repository (`service.name` of its spans' resource), for filtering.
     pub repository: Option<String>,
     /// Its spans, one `ScopeSpans` per `ResourceSpans`.
@@ -61,6 +91,7 @@ struct Inner {
 
 #[derive(Debug)]
 struct StoredRun {
+    kind: TraceKind,
     repository: Option<String>,
     groups: Arc<Vec<ResourceSpans>>,
     /// span id → (group, position in its only `ScopeSpans`).
@@ -106,6 +137,7 @@ impl RunStore {
         runs.into_iter()
             .map(|(id, run)| RunSnapshot {
                 trace_id: id.clone(),
+                kind: run.kind,
                 repository: run.repository.clone(),
                 groups: run.groups.clone(),
                 dropped_spans: run.dropped_spans,
@@ -144,6 +176,7 @@ impl Inner {
             .runs
             .entry(span.trace_id.clone())
             .or_insert_with(|| StoredRun {
+                kind: TraceKind::Run,
                 repository: None,
                 groups: Arc::new(Vec::new()),
                 index: HashMap::new(),
@@ -154,6 +187,12 @@ impl Inner {
         run.updated = clock;
         if run.repository.is_none() {
             run.repository = resource.and_then(repository);
+        }
+        if run.kind == TraceKind::Run
+            && span_attr(span, semconv::CIOTEL_SPAN_TYPE)
+                .is_some_and(|t| CHANGE_SPAN_TYPES.contains(&t.as_str()))
+        {
+            run.kind = TraceKind::Change;
         }
         let size = span.encoded_len();
         if let Some(&(g, i)) = run.index.get(&span.span_id) {
@@ -297,6 +336,26 @@ mod tests {
         assert_eq!(runs[0].repository.as_deref(), Some("acme/shop"));
         assert_eq!(names(&runs[0]), ["job", "step again", "verdict"]);
         assert_eq!(runs[0].groups.len(), 1, "one resource and scope, one group");
+    }
+
+    #[test]
+    fn a_trace_with_change_spans_is_a_change() {
+        let store = RunStore::new(bounds(10, 10, 1 << 20));
+        store.record(&batch("a", 1, &[(1, "RUN CI")]));
+        let mut change = batch("a", 2, &[(1, "RUN CI")]);
+        change[0].scope_spans[0].spans[0].attributes.push(
+            ciotel_cicd::ownership::span_view::kv_str(
+                semconv::CIOTEL_SPAN_TYPE,
+                span_type::CHANGE_RUN,
+            ),
+        );
+        store.record(&change);
+        let kinds: Vec<(u8, TraceKind)> = store
+            .snapshot()
+            .iter()
+            .map(|r| (r.trace_id[0], r.kind))
+            .collect();
+        assert_eq!(kinds, [(2, TraceKind::Change), (1, TraceKind::Run)]);
     }
 
     #[test]

@@ -13,6 +13,11 @@
 //!   batch (the API poller, GitLab's pipeline hook, a file given to `ciotel explain`) or the
 //!   bounded [`cache`] of jobs and failed runs this instance saw earlier, whichever came first.
 //! - [`tree`] indexes a batch's spans as traces; the renderer uses it too.
+//! - Verdicts from the logs: a receiver with `api:` puts a failed job's log tail beside it in
+//!   a [`job_log`] span; [`log_verdict`] judges it with the [`signatures`] (the user's
+//!   `failure_signatures`, then the built-in pack), and the run's `verdict` span takes the
+//!   signature's owner, `log:<name>` rule and evidence line (`ciotel.failure.evidence`), or
+//!   says the log could not be read (`ciotel.failure.log`). The job span keeps its own.
 //!
 //! **One answer per id.** Every span this processor writes or changes carries only what the
 //! one event that produced it says (plus rules and packs): the same span emitted again by a
@@ -22,7 +27,10 @@
 //! summarises (`ids::verdict_span_id`), so a verdict over other jobs is another span, never a
 //! changed one. To ask a backend "whose fault", query the `verdict` spans of the trace
 //! (`ciotel.span.type = verdict`); when there are several (instances that saw different
-//! jobs), the one with the highest `ciotel.failure.jobs` saw the most.
+//! jobs, or different logs), the one with the highest `ciotel.failure.jobs` saw the most, and
+//! one with `ciotel.failure.log` read its first job's log. What came of each job's log is
+//! part of the verdict span's id (`ids::verdict_span_id_with_logs`), so a verdict with other
+//! log results is another span too.
 
 pub mod cache;
 pub mod config;

@@ -31,6 +31,7 @@
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 
 use super::log_verdict::LogFinding;
+
 use super::names::{self, rule};
 use super::owner::FailureOwner;
 use super::packs::Pack;
@@ -307,7 +308,11 @@ pub fn summarise(mut jobs: Vec<JobVerdict>, rule: &'static str, run_reason: Stri
     }
 }
 
-/// The job's steps: descendants the platform reported, except the queue span.
+/// The `ciotel.step.source` of steps read from a job's log (GitLab runner phases).
+pub const JOB_LOG_SOURCE: &str = "job_log";
+
+/// The job's steps: descendants the platform reported, except the queue span and what was
+/// read from its log.
 fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
     forest
         .descendants(job)
@@ -317,7 +322,7 @@ fn steps(forest: &Forest<'_>, job: usize) -> Vec<usize> {
             v.origin() == Origin::Platform
                 && !v.is_queue()
                 && v.span_type().as_deref() != Some(semconv::span_type::JOB_LOG)
-                && v.attr(semconv::CIOTEL_STEP_SOURCE).is_none()
+                && v.attr(semconv::CIOTEL_STEP_SOURCE).as_deref() != Some(JOB_LOG_SOURCE)
         })
         .collect()
 }

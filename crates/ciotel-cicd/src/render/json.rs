@@ -41,6 +41,15 @@ struct VerdictJson<'a> {
     job: Option<&'a str>,
     span: Option<&'a str>,
     reason: &'a str,
+    /// What came of the first job's log (`matched`, `no_match`, `unavailable`), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log: Option<&'a str>,
+    /// The failure signature that decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signature: Option<&'a str>,
+    /// The log line it matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -76,6 +85,12 @@ fn outcome_word(o: &Outcome) -> &'static str {
     }
 }
 
+fn first_log(
+    v: &crate::ownership::RunVerdict,
+) -> Option<&crate::ownership::log_verdict::LogFinding> {
+    v.first.as_ref().and_then(|f| f.log.as_ref())
+}
+
 /// The verdicts of `runs` as a pretty-printed JSON array, ending in a newline.
 pub fn verdicts_json(forest: &Forest<'_>, runs: &[&RunView]) -> String {
     let items: Vec<RunJson<'_>> = runs
@@ -97,6 +112,9 @@ pub fn verdicts_json(forest: &Forest<'_>, runs: &[&RunView]) -> String {
                 job: v.first.as_ref().map(|f| f.job.as_str()),
                 span: v.first.as_ref().and_then(|f| f.span.as_deref()),
                 reason: &v.reason,
+                log: first_log(v).map(|l| l.status.as_str()),
+                signature: first_log(v).and_then(|l| l.signature.as_deref()),
+                evidence: first_log(v).and_then(|l| l.evidence.as_deref()),
             }),
             failed_jobs: r.failed_jobs.iter().map(JobJson::from).collect(),
         })

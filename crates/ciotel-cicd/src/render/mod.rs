@@ -2,10 +2,14 @@
 //! verbosity: per pipeline run (trace), a waterfall of its spans with their owners, then the
 //! verdict line ("FAILED — platform: job "build" failed in "Set up job" (runner_system_failure)").
 //!
+//! Change traces (`change.rs`) render as a path-to-production waterfall instead: checks,
+//! review, merge, deployments per environment, each run's verdict beside it.
+//!
 //! It only reads what the translator and the `cicd_ownership` processor wrote on the spans;
 //! it judges nothing itself, so what it prints is what backends see. Spans without owners
 //! show `-`.
 
+pub mod change;
 pub mod duration;
 pub mod json;
 pub mod run;
@@ -16,6 +20,7 @@ pub mod waterfall;
 use opentelemetry_proto::tonic::trace::v1::ResourceSpans;
 
 use crate::ownership::tree::Forest;
+pub use change::{ChangeView, render_change};
 pub use run::{Outcome, RunView};
 use style::{Painter, Style};
 use verdict_line::{Tone, verdict_text};
@@ -60,14 +65,31 @@ pub fn render_run(forest: &Forest<'_>, run: &RunView, options: &RenderOptions) -
     out
 }
 
-/// Every run in `groups`, separated by blank lines.
+/// Every run in `groups`, then every change (its path to production), separated by blank
+/// lines.
 pub fn render(groups: &[ResourceSpans], options: &RenderOptions) -> String {
     let forest = Forest::build(groups);
-    RunView::all(&forest)
-        .iter()
+    let runs = run_views(&forest);
+    let painter = Painter {
+        color: options.color,
+    };
+    runs.iter()
         .map(|run| render_run(&forest, run, options))
+        .chain(
+            ChangeView::all(&forest)
+                .iter()
+                .map(|c| render_change(&forest, c, &runs, painter)),
+        )
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The run traces of `forest` (every trace that is not a change's).
+pub fn run_views(forest: &Forest<'_>) -> Vec<RunView> {
+    RunView::all(forest)
+        .into_iter()
+        .filter(|r| !change::is_change_trace(forest, r.trace))
+        .collect()
 }
 
 /// Plain text for the `debug` exporter's `detailed` verbosity: the spans of one batch, which

@@ -9,7 +9,9 @@
 //! ```
 //!
 //! The reason is left out when it adds nothing (`failure` for a known owner). With two or
-//! more failed jobs, one line per job follows.
+//! more failed jobs, one line per job follows. When the first failed job's log decided, the
+//! deciding line follows (`  evidence (log:disk-full): …`); when it could not be read, a line
+//! says the verdict fell back to the spans'.
 
 use super::run::{Outcome, RunView};
 use crate::ownership::names::rule;
@@ -89,11 +91,31 @@ pub fn verdict_text(run: &RunView) -> VerdictText {
     } else {
         Vec::new()
     };
+    let mut details = details;
+    if let (Outcome::Failed | Outcome::Failing, Some(v)) = (&run.outcome, &run.verdict) {
+        details.extend(log_line(v));
+    }
     VerdictText {
         word,
         rest,
         details,
         tone,
+    }
+}
+
+/// What the first failed job's log said, when it was asked for:
+/// `  evidence (log:disk-full): fatal: No space left on device`, or that it fell back.
+fn log_line(v: &crate::ownership::RunVerdict) -> Option<String> {
+    use crate::ownership::log_verdict::LogStatus;
+    let log = v.first.as_ref()?.log.as_ref()?;
+    match (log.status, &log.signature, &log.evidence) {
+        (LogStatus::Matched, Some(sig), Some(line)) => {
+            Some(format!("  evidence (log:{sig}): {line}"))
+        }
+        (LogStatus::Unavailable, _, _) => {
+            Some("  log: could not be read; the verdict is the spans'".to_owned())
+        }
+        _ => None,
     }
 }
 

@@ -9,8 +9,7 @@
 //!     metrics:
 //!       per_run_attributes: false       # opt in to cicd.pipeline.run.id etc. (cardinality)
 //!       max_series: 2000                # series per metric; more go to one overflow series
-//!       deduplication: 10000            # runs and jobs remembered so each counts once
-//!       production_environments: []     # environment names counted as production (DORA)
+//!       deduplication: 10000            # runs, jobs, changes remembered so each counts once
 //! ```
 
 use ciotel_core::config::values::duration;
@@ -84,13 +83,10 @@ pub struct MetricsConfig {
     #[serde(default = "default_max_series")]
     pub max_series: usize,
     /// Runs and jobs remembered (by id and attempt) so one seen again — a redelivered
-    /// webhook, the poller after the webhook — is counted once. The oldest is forgotten first.
+    /// webhook, the poller after the webhook — is counted once; likewise deployments, and the
+    /// changes whose facts DORA's lead times need. The oldest is forgotten first.
     #[serde(default = "default_deduplication")]
     pub deduplication: usize,
-    /// Environment names that are production, besides what the platform says (GitHub's
-    /// `production_environment`, GitLab's `environment_tier: production`).
-    #[serde(default)]
-    pub production_environments: Vec<String>,
 }
 
 impl Default for MetricsConfig {
@@ -99,7 +95,6 @@ impl Default for MetricsConfig {
             per_run_attributes: false,
             max_series: default_max_series(),
             deduplication: default_deduplication(),
-            production_environments: Vec::new(),
         }
     }
 }

@@ -17,9 +17,16 @@ pub enum Counted {
     Queue,
     /// A completed job: its system error, if any.
     Job,
+    /// A deployment's final state (DORA).
+    Deployment,
+    /// A change's lead time to one environment (DORA).
+    LeadTime,
+    /// A deployment's rework of one kind (DORA).
+    Rework,
 }
 
-/// A counted run attempt or job: what, provider, repository, run id, attempt, job id.
+/// A counted run attempt or job: what, provider, repository, run id, attempt, job id (for
+/// DORA: what, provider, repository id, deployment id or change number, 0, environment).
 pub type Key = (Counted, String, String, String, u32, String);
 
 /// Keys seen, bounded in number.

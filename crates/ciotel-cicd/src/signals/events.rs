@@ -30,7 +30,7 @@ use super::dedup::{Counted, Key, Seen};
 use super::instruments::{
     Attributes, Counter, Descriptor, Histogram, Instrument, Value, collect, push_str,
 };
-use crate::event::{CiEvent, CiResult, Job, Phase, PipelineRun, RunRef};
+use crate::event::{CiEvent, CiResult, Job, Phase, PipelineRun, RunRef, Vcs};
 use crate::ids::IdRecipe;
 use crate::ownership::names::{self, rule};
 use crate::ownership::{OwnershipConfig, OwnershipProcessor, VerdictCacheConfig};
@@ -335,9 +335,13 @@ fn key(what: Counted, run: &RunRef, job: &str) -> Key {
     )
 }
 
-/// The repository, as the spans' resource names it.
+/// The run's repository, as the spans' resource names it.
 fn resource(run: &RunRef) -> Attributes {
-    let vcs = &run.vcs;
+    repository(&run.vcs)
+}
+
+/// A repository as a metrics resource: the spans' resource attributes, without the pipeline.
+pub(super) fn repository(vcs: &Vcs) -> Attributes {
     let mut out = Attributes::new();
     push_str(
         &mut out,

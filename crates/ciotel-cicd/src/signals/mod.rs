@@ -4,23 +4,28 @@
 //!
 //! [`CicdSignals`] is the one handle a platform receiver holds, shared by its webhook and its
 //! poller (so a run both see counts once). The receiver calls [`CicdSignals::observe`] with
-//! the events it mapped; other parts of a receiver (live state, hung jobs) emit log records
+//! the run events it mapped and [`CicdSignals::observe_changes`] with its change events; other parts of a receiver (live state, hung jobs) emit log records
 //! with [`CicdSignals::emit_logs`] and add gauges with [`CicdSignals::add_metric_source`]. The
 //! timer that exports metrics every `collection_interval` is the sink's
 //! ([`SignalSink::run_collection`]), started by the binary.
 //!
 //! Files: `config.rs` (`collection_interval`, `metrics:`), `events.rs` (the conventions' CI/CD
-//! metrics from runs and jobs), `instruments.rs` (cumulative counters and histograms, bounded
+//! metrics from runs and jobs), `dora.rs` (the DORA figures from change events), `instruments.rs` (cumulative counters and histograms, bounded
 //! in series, and their OTLP form), `dedup.rs` (each run attempt and job counted once).
 
 pub mod config;
 pub mod dedup;
+pub mod dora;
 pub mod events;
 pub mod instruments;
 
 #[cfg(test)]
+mod dora_tests;
+#[cfg(test)]
 mod events_tests;
 
+use crate::change::ChangeEvent;
+use crate::environments::EnvironmentsConfig;
 use crate::event::CiEvent;
 use crate::live::{LiveBoard, LiveMetrics};
 use crate::ownership::OwnershipConfig;
@@ -31,6 +36,7 @@ use opentelemetry_proto::tonic::logs::v1::ResourceLogs;
 use std::sync::Arc;
 
 pub use config::{MetricsConfig, SignalsConfig, SignalsConfigError};
+pub use dora::DoraMetrics;
 pub use events::EventMetrics;
 
 /// A CI receiver's metrics and logs: the sink into its pipelines and what it aggregates.
@@ -43,27 +49,38 @@ pub struct CicdSignals {
     config: Arc<SignalsConfig>,
     board: Option<LiveBoard>,
     events: Option<Arc<EventMetrics>>,
+    dora: Option<Arc<DoraMetrics>>,
 }
 
 impl CicdSignals {
     /// The signals of a receiver configured with `config`, emitting into `sink`. Failed jobs
     /// are judged with `ownership` for `cicd.system.errors` (the config of the `cicd_ownership`
-    /// processor in the receiver's traces pipeline, so both give the same verdict).
-    pub fn new(sink: SignalSink, config: SignalsConfig, ownership: OwnershipConfig) -> Self {
-        let events = sink.accepts(Signal::Metrics).then(|| {
-            let events = Arc::new(EventMetrics::new(
-                &config.metrics,
-                ownership,
-                unix_nanos_now(),
-            ));
+    /// processor in the receiver's traces pipeline, so both give the same verdict); which
+    /// deployments are production for DORA comes from `environments`.
+    pub fn new(
+        sink: SignalSink,
+        config: SignalsConfig,
+        ownership: OwnershipConfig,
+        environments: EnvironmentsConfig,
+    ) -> Self {
+        let start = unix_nanos_now();
+        let metrics = sink.accepts(Signal::Metrics);
+        let events = metrics.then(|| {
+            let events = Arc::new(EventMetrics::new(&config.metrics, ownership, start));
             sink.add_metric_source(events.clone());
             events
+        });
+        let dora = metrics.then(|| {
+            let dora = Arc::new(DoraMetrics::new(&config.metrics, environments, start));
+            sink.add_metric_source(dora.clone());
+            dora
         });
         CicdSignals {
             sink,
             config: Arc::new(config),
             board: None,
             events,
+            dora,
         }
     }
 
@@ -110,6 +127,15 @@ impl CicdSignals {
         }
         if let Some(metrics) = &self.events {
             metrics.record(events);
+        }
+    }
+
+    /// Takes note of change events (changes opened and merged, deployments with the changes
+    /// they deliver filled in) for the DORA metrics. Cheap when no metrics pipeline lists the
+    /// receiver.
+    pub fn observe_changes(&self, events: &[ChangeEvent]) {
+        if let Some(dora) = &self.dora {
+            dora.record(events);
         }
     }
 

@@ -240,6 +240,32 @@ impl GateClient {
             .unwrap_or_else(|| unjudged("no failed job found in its jobs")))
     }
 
+    /// Who made the run that deployed fail. The deployment's own state is the answer's; its
+    /// run only says whose side failed, so a run that cannot be read (deleted, another
+    /// repository's, not visible to the token) leaves the side unknown instead of the answer.
+    async fn judge_deploying_run(
+        &mut self,
+        repo: &str,
+        run_id: u64,
+        judging: &Judging<'_>,
+    ) -> Result<ciotel_cicd::gate::RunJudgement, GateError> {
+        let url = self.url(repo, &format!("actions/runs/{run_id}"));
+        let judged = match self.get::<WorkflowRun>(&url).await {
+            Ok(run) => self.judge(repo, &run, judging).await,
+            Err(e) => Err(e),
+        };
+        match judged {
+            Ok(verdict) => Ok(verdict),
+            Err(GateError::Cancelled) => Err(GateError::Cancelled),
+            Err(e) => {
+                tracing::warn!(run = run_id, error = %e, "cannot judge the run that deployed");
+                Ok(unjudged(&format!(
+                    "deployment failed; its run {run_id} could not be read"
+                )))
+            }
+        }
+    }
+
     /// Check runs on `sha` that are not Actions jobs (other Apps' checks).
     async fn other_checks(&mut self, repo: &str, sha: &str) -> Result<Vec<Check>, GateError> {
         let url = self.url(
@@ -289,9 +315,7 @@ impl GateClient {
             if deployment.state == ciotel_cicd::gate::DeploymentState::Failure {
                 let run_id = deployment.url.as_deref().and_then(map::run_of_log_url);
                 if let Some(id) = run_id {
-                    let url = self.url(repo, &format!("actions/runs/{id}"));
-                    let run: WorkflowRun = self.get(&url).await?;
-                    deployment.verdict = Some(self.judge(repo, &run, judging).await?);
+                    deployment.verdict = Some(self.judge_deploying_run(repo, id, judging).await?);
                 }
             }
             out.push(deployment);

@@ -354,11 +354,16 @@ impl Webhook {
         if change.is_empty() {
             return Vec::new();
         }
-        match self.deliveries.lock() {
+        // DORA counts a deployment now, even one the cache holds back for its merge; the
+        // changes it delivers count once they are attributed.
+        self.signals.observe_changes(&change.events);
+        let resolved = match self.deliveries.lock() {
             Ok(mut cache) => cache.resolve(change.events, &change.merges),
             // A panic elsewhere poisoned the cache: go on with it (best-effort by design).
             Err(poisoned) => poisoned.into_inner().resolve(change.events, &change.merges),
-        }
+        };
+        self.signals.observe_changes(&resolved);
+        resolved
     }
 }
 

@@ -281,7 +281,21 @@ impl GateClient {
                     let mut deployment = map::deployment(d);
                     let pipeline = d.deployable.as_ref().and_then(|j| j.pipeline.as_ref());
                     if let (DeploymentState::Failure, Some(p)) = (deployment.state, pipeline) {
-                        deployment.verdict = Some(self.judge(id, project, p.id, judging).await?);
+                        // Its pipeline only says whose side failed: one that cannot be read
+                        // leaves the side unknown, not the answer.
+                        deployment.verdict = Some(
+                            match self.judge(id, project, p.id, judging).await {
+                                Ok(verdict) => verdict,
+                                Err(GateError::Cancelled) => return Err(GateError::Cancelled),
+                                Err(e) => {
+                                    tracing::warn!(pipeline = p.id, error = %e, "cannot judge the pipeline that deployed");
+                                    unjudged(&format!(
+                                        "deployment failed; its pipeline {} could not be read",
+                                        p.id
+                                    ))
+                                }
+                            },
+                        );
                     }
                     out.push(deployment);
                 }

@@ -86,6 +86,19 @@ fn invalid_rules_are_errors_with_their_line() {
     let e = error("rules:\n  - {name: a, owner: platform}\n  - {name: a, owner: application}\n");
     assert!(e.contains("rule name `a` is used twice"), "{e}");
 
+    let e =
+        error("failure_signatures:\n  - name: mine\n    owner: platform\n    regex: '(unclosed'\n");
+    assert!(e.contains("failure signature `mine`: invalid regex"), "{e}");
+    assert!(e.contains("line 2"), "{e}");
+
+    let e = error("failure_signatures:\n  - {name: a, owner: platform, regex: x, unles: y}\n");
+    assert!(e.contains("unknown field `unles`"), "{e}");
+
+    let e = error(
+        "failure_signatures:\n  - {name: a, owner: platform, regex: x}\n  - {name: a, owner: platform, regex: y}\n",
+    );
+    assert!(e.contains("failure signature `a` is listed twice"), "{e}");
+
     let e = error("packs: [gitlab, gitlab]\n");
     assert!(e.contains("pack `gitlab` is listed twice"), "{e}");
 
