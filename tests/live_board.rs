@@ -170,8 +170,8 @@ fn after_kill_9_the_poller_refills_the_board_with_what_runs_now() {
     let backend = Backend::start();
     let api = GithubApi::start();
     let dir = TempDir::new("live-restart");
-    let config = config(&backend, Some(&api), &dir);
-    let mut first = Daemon::start(&dir, "ciotel", &config);
+    // The first run has no poller (so nothing but the webhook fills its board).
+    let mut first = Daemon::start(&dir, "ciotel", &config(&backend, None, &dir));
     let hook = Hook::of(&first);
     assert_eq!(hook.post("r-3001", &job_event("in_progress", 3001)), 202);
     wait_for("the webhook's running job", || {
@@ -181,7 +181,7 @@ fn after_kill_9_the_poller_refills_the_board_with_what_runs_now() {
 
     // GitHub now says run 555 is in progress with job 7001 running on runner-9.
     api.set_live(true);
-    let _second = Daemon::start(&dir, "ciotel", &config);
+    let _second = Daemon::start(&dir, "ciotel", &config(&backend, Some(&api), &dir));
     let refilled = wait_for("the API's running job after the restart", || {
         backend.record_of("7001", "executing")
     });
@@ -261,6 +261,36 @@ service:
     wait_for("one busy GitLab runner", || {
         (backend.latest("cicd.worker.count", &busy) == Some(1)).then_some(())
     });
+}
+
+#[test]
+fn a_job_the_api_no_longer_lists_leaves_the_board_though_its_completed_was_lost() {
+    let backend = Backend::start();
+    let api = GithubApi::start();
+    api.set_live(true);
+    let dir = TempDir::new("live-forget");
+    let config = config(&backend, Some(&api), &dir).replace("interval: 1h", "interval: 200ms");
+    let _daemon = Daemon::start(&dir, "ciotel", &config);
+    wait_for("the API's running job", || {
+        backend.record_of("7001", "executing")
+    });
+    let hung = [
+        ("cicd.pipeline.task.name", "build"),
+        ("ciotel.task.state", "executing"),
+    ];
+    wait_for("job 7001 counted hung", || {
+        (backend.latest("ciotel.pipeline.task.hung", &hung) == Some(1)).then_some(())
+    });
+    // The job finished, and no `completed` came: GitHub simply stops listing run 555.
+    api.set_live(false);
+    wait_for("the next listing forgets it: hung back to 0", || {
+        (backend.latest("ciotel.pipeline.task.hung", &hung) == Some(0)).then_some(())
+    });
+    let active = [
+        ("cicd.pipeline.name", "Build"),
+        ("cicd.pipeline.run.state", "executing"),
+    ];
+    assert_eq!(backend.latest("cicd.pipeline.run.active", &active), Some(0));
 }
 
 // ---- config and deliveries ----------------------------------------------------------------

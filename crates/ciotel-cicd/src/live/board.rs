@@ -161,6 +161,62 @@ impl LiveBoard {
         self.changes.subscribe()
     }
 
+    /// The board's update clock now: pass it to [`LiveBoard::forget_unlisted`] after a listing
+    /// started now is complete.
+    pub fn mark(&self) -> u64 {
+        self.lock().clock
+    }
+
+    /// The entry `event` speaks of, if any (stages speak of none).
+    pub fn key_of(event: &CiEvent) -> Option<EntryKey> {
+        observe(event, Timestamp::from_unix_nanos(0)).map(|o| match o {
+            Observation::Live(entry) => entry.key,
+            Observation::Ended(ended) => ended.key,
+        })
+    }
+
+    /// After a complete API listing of `repository`'s live runs and jobs (begun at `mark`):
+    /// its entries not `listed` and not updated since `mark` are no longer live, and leave.
+    /// They are not remembered as ended — a listing may lag — so a later event or listing
+    /// brings them back. The number removed.
+    ///
+    /// Exists because a lost `completed` (and its run's) would otherwise keep a job on the board,
+    /// and reported hung, until it is evicted.
+    pub fn forget_unlisted(
+        &self,
+        repository: &str,
+        listed: &std::collections::HashSet<EntryKey>,
+        mark: u64,
+    ) -> usize {
+        let gone = {
+            let mut state = self.lock();
+            let gone: Vec<EntryKey> = state
+                .entries
+                .values()
+                .filter(|e| {
+                    e.touched <= mark
+                        && !listed.contains(&e.key)
+                        && e.repository
+                            .as_deref()
+                            .is_some_and(|r| r.eq_ignore_ascii_case(repository))
+                })
+                .map(|e| e.key.clone())
+                .collect();
+            for key in &gone {
+                state.remove(key);
+            }
+            gone
+        };
+        for key in &gone {
+            let _ = self.changes.send(LiveChange {
+                board: self.name.clone(),
+                key: key.clone(),
+                entry: None,
+            });
+        }
+        gone.len()
+    }
+
     pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves consistent maps (every update is one insert or
         // remove), so the state is still usable.

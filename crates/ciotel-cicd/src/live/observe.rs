@@ -7,9 +7,19 @@
 //! | job | pending, running | the job is queued / running |
 //! | job | completed | the job ended; its run time goes to the duration sketch |
 //! | stage | any | nothing (stages are shown through their jobs) |
+//!
+//! GitLab creates every job of a pipeline with the pipeline, so a GitLab job's `created_at` (or
+//! a `pending` job's queue time, which the mapping derives from it) includes the wait for the
+//! earlier stages. By `gitlab.job.status`:
+//!
+//! | status | on the board |
+//! |---|---|
+//! | `created`, `manual`, `scheduled` | not at all: it waits for earlier stages, a person or a time, not for a runner |
+//! | `pending`, `waiting_for_resource`, `preparing` | queued since the board first saw it so (after a restart: since the poller listed it) |
+//! | anything else | as the table above |
 
 use super::entry::{EntryKey, EntryKind, LiveEntry, LiveState};
-use crate::event::{CiEvent, Job, Phase, PipelineRun, RunRef};
+use crate::event::{AttrValue, CiEvent, Job, Phase, PipelineRun, RunRef};
 use crate::time::Timestamp;
 
 /// What one event says about one board entry.
@@ -36,7 +46,7 @@ pub(super) fn observe(event: &CiEvent, now: Timestamp) -> Option<Observation> {
     match event {
         CiEvent::Run(run) => Some(of_run(run, now)),
         CiEvent::DownstreamRun(d) => Some(of_run(&d.run, now)),
-        CiEvent::Job(job) => Some(of_job(job, now)),
+        CiEvent::Job(job) => of_job(job, now),
         CiEvent::Stage(_) => None,
     }
 }
@@ -93,7 +103,32 @@ fn of_run(run: &PipelineRun, now: Timestamp) -> Observation {
     })
 }
 
-fn of_job(job: &Job, now: Timestamp) -> Observation {
+/// The GitLab job status attribute (`gitlab.job.status`).
+const GITLAB_JOB_STATUS: &str = "gitlab.job.status";
+
+/// Where a GitLab job's platform times do not say when it entered a runner's queue.
+enum GitlabWait {
+    /// Not waiting for a runner at all.
+    NotQueued,
+    /// Queued for a runner, since an unknown time.
+    QueuedSinceUnknown,
+}
+
+fn gitlab_wait(job: &Job) -> Option<GitlabWait> {
+    let status = job.attributes.iter().find(|a| a.key == GITLAB_JOB_STATUS)?;
+    match &status.value {
+        AttrValue::Str(s) => match s.as_str() {
+            "created" | "manual" | "scheduled" => Some(GitlabWait::NotQueued),
+            "pending" | "waiting_for_resource" | "preparing" => {
+                Some(GitlabWait::QueuedSinceUnknown)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn of_job(job: &Job, now: Timestamp) -> Option<Observation> {
     let key = EntryKey {
         provider: provider(&job.run),
         kind: EntryKind::Job,
@@ -112,15 +147,20 @@ fn of_job(job: &Job, now: Timestamp) -> Observation {
             )),
             _ => None,
         };
-        return Observation::Ended(Ended {
+        return Some(Observation::Ended(Ended {
             key,
             run: None,
             ran,
-        });
+        }));
     }
     let running = job.phase == Phase::Running;
+    let queued_since = match (running, gitlab_wait(job)) {
+        (false, Some(GitlabWait::NotQueued)) => return None,
+        (false, Some(GitlabWait::QueuedSinceUnknown)) => now,
+        _ => job.created_at.or(job.started_at).unwrap_or(now),
+    };
     let runner = job.runner.as_ref();
-    Observation::Live(LiveEntry {
+    Some(Observation::Live(LiveEntry {
         key,
         state: state(running),
         repository,
@@ -131,12 +171,12 @@ fn of_job(job: &Job, now: Timestamp) -> Observation {
         stage: job.stage.clone(),
         url: job.url.clone(),
         head_ref: job.run.vcs.head_ref.clone(),
-        queued_since: job.created_at.or(job.started_at).unwrap_or(now),
+        queued_since,
         running_since: running.then(|| job.started_at.unwrap_or(now)),
         runner_name: runner.and_then(|r| r.name.clone()),
         runner_labels: runner.map(|r| r.labels.clone()).unwrap_or_default(),
         touched: 0,
-    })
+    }))
 }
 
 fn state(running: bool) -> LiveState {

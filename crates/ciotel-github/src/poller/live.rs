@@ -1,12 +1,17 @@
 //! Refilling the receiver's live board from the API: at start and on every poll, each
-//! repository's runs that are `in_progress` or `queued` now (`GET /repos/{o}/{r}/actions/runs?
-//! status=…`, every page) and their jobs (every page of the attempt's jobs), mapped as webhooks
-//! are, go to the board — so a restarted daemon knows what runs now, not only what it heard
+//! repository's runs that are `in_progress`, `queued` or `waiting` now
+//! (`GET /repos/{o}/{r}/actions/runs?status=…`, every page) and their jobs (every page of the
+//! attempt's jobs), mapped as webhooks are, go to the board — so a restarted daemon knows what runs now, not only what it heard
 //! since. Nothing is emitted into pipelines here: a run's spans still come once it completed
-//! (so no workflow file is read for these jobs' steps either).
+//! (so no workflow file is read for these jobs' steps either). After a complete listing, what
+//! the board holds of the repository and GitHub no longer lists leaves it
+//! ([`LiveBoard::forget_unlisted`]): a job whose `completed` was lost is not hung forever.
 //!
-//! The cost is two listings per repository and poll, plus one jobs request per live run.
+//! The cost is three listings per repository and poll, plus one jobs request per live run.
 
+use std::collections::HashSet;
+
+use ciotel_cicd::CiEvent;
 use ciotel_cicd::live::LiveBoard;
 use ciotel_core::poll::under_base;
 
@@ -16,8 +21,9 @@ use super::error::PollError;
 use crate::payload::{JobsPage, WorkflowRun, WorkflowRunsPage};
 use crate::{map_rest_job, map_rest_run};
 
-/// The statuses listed: GitHub's words for a run that runs, or waits to.
-const LIVE_STATUSES: [&str; 2] = ["in_progress", "queued"];
+/// The statuses listed: GitHub's words for a run that runs, or waits to (`waiting`: for an
+/// environment's approval). `requested` and `pending` are passing states, not listed.
+const LIVE_STATUSES: [&str; 3] = ["in_progress", "queued", "waiting"];
 
 /// Puts `repo`'s running and queued runs, with their jobs, on `board`; the number of runs seen.
 pub(super) async fn refill(
@@ -26,27 +32,33 @@ pub(super) async fn refill(
     repo: &str,
     board: &LiveBoard,
 ) -> Result<usize, PollError> {
+    let mark = board.mark();
+    let mut listed = HashSet::new();
     let mut seen = 0;
     for status in LIVE_STATUSES {
         let url = format!("{base_url}/repos/{repo}/actions/runs?status={status}&per_page=100");
         for page in pages::<WorkflowRunsPage>(client, base_url, url).await? {
             for run in &page.workflow_runs {
-                refill_run(client, base_url, repo, run, board).await?;
+                let events = run_events(client, base_url, repo, run).await?;
+                listed.extend(events.iter().filter_map(LiveBoard::key_of));
+                board.observe_all(&events);
                 seen += 1;
             }
         }
     }
+    // Complete: what the board holds of the repository and GitHub no longer lists has ended
+    // (its `completed` was lost) or will come back with its next event.
+    board.forget_unlisted(repo, &listed, mark);
     Ok(seen)
 }
 
-/// One live run and every page of its attempt's jobs, onto `board`.
-async fn refill_run(
+/// One live run and every page of its attempt's jobs, as events.
+async fn run_events(
     client: &mut Client,
     base_url: &str,
     repo: &str,
     run: &WorkflowRun,
-    board: &LiveBoard,
-) -> Result<(), PollError> {
+) -> Result<Vec<CiEvent>, PollError> {
     let mut events = Vec::new();
     events.extend(map_rest_run(run).ok());
     let jobs = match run.run_attempt {
@@ -66,8 +78,7 @@ async fn refill_run(
                 .filter_map(|job| map_rest_job(job, run.repository.as_ref()).ok()),
         );
     }
-    board.observe_all(&events);
-    Ok(())
+    Ok(events)
 }
 
 /// Every page of the listing at `url`, read as `T`.

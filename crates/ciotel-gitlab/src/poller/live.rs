@@ -3,6 +3,11 @@
 //! status=…`, every page) and their jobs (`…/pipelines/:id/jobs`), mapped as webhooks are, go
 //! to the board — so a restarted daemon knows what runs now, not only what it heard since.
 //! Nothing is emitted into pipelines here: spans of a pipeline still come once it finished.
+//! After a complete listing, what the board holds of the project and GitLab no longer lists
+//! leaves it ([`LiveBoard::forget_unlisted`]): a job whose last hook was lost is not hung
+//! forever.
+
+use std::collections::HashSet;
 
 use ciotel_cicd::live::LiveBoard;
 
@@ -25,6 +30,8 @@ pub(super) async fn refill(
     project: &Project,
     board: &LiveBoard,
 ) -> Result<usize, PollError> {
+    let mark = board.mark();
+    let mut keys = HashSet::new();
     let mut seen = 0;
     for status in LIVE_STATUSES {
         let listed: Vec<RestPipeline> = client
@@ -33,7 +40,10 @@ pub(super) async fn refill(
         for pipeline in &listed {
             let jobs: Vec<RestJob> = client.get_all(&urls.jobs(project_id, pipeline.id)?).await?;
             match map_rest_pipeline(project, pipeline, &jobs, &[], None) {
-                Ok(events) => board.observe_all(&events),
+                Ok(events) => {
+                    keys.extend(events.iter().filter_map(LiveBoard::key_of));
+                    board.observe_all(&events);
+                }
                 Err(e) => tracing::warn!(
                     receiver, project = project_id, pipeline = pipeline.id, error = %e,
                     "a running pipeline GitLab described in an unexpected way is not shown live"
@@ -41,6 +51,11 @@ pub(super) async fn refill(
             }
             seen += 1;
         }
+    }
+    // Complete: what the board holds of the project and GitLab no longer lists has ended (its
+    // hook was lost) or will come back with its next event.
+    if let Some(path) = project.path_with_namespace.as_deref() {
+        board.forget_unlisted(path, &keys, mark);
     }
     Ok(seen)
 }

@@ -244,3 +244,68 @@ fn redelivered_completions_count_once_in_the_p95() {
         "one sample, not three"
     );
 }
+
+#[test]
+fn a_complete_listing_forgets_what_it_no_longer_lists_but_not_what_came_since() {
+    let b = board(10);
+    b.observe_at(&job("1", Phase::Running), now());
+    b.observe_at(&job("2", Phase::Running), now());
+    let mark = b.mark();
+    // While the listing runs, job 3 is delivered; the listing shows job 2 only.
+    b.observe_at(&job("3", Phase::Pending), now());
+    let listed: std::collections::HashSet<EntryKey> = LiveBoard::key_of(&job("2", Phase::Running))
+        .into_iter()
+        .collect();
+    assert_eq!(b.forget_unlisted("ACME/app", &listed, mark), 1);
+    let ids: Vec<String> = b
+        .snapshot(None)
+        .entries
+        .into_iter()
+        .map(|e| e.key.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(
+        ids.contains(&"2".to_string()) && ids.contains(&"3".to_string()),
+        "{ids:?}"
+    );
+    // Not remembered as ended: a later event brings job 1 back.
+    b.observe_at(&job("1", Phase::Running), now());
+    assert_eq!(b.snapshot(None).entries.len(), 3);
+    assert_eq!(b.forget_unlisted("other/repo", &listed, b.mark()), 0);
+}
+
+#[test]
+fn gitlab_jobs_waiting_for_earlier_stages_are_not_queued_and_pending_ones_count_from_first_seen() {
+    let gitlab = |status: &str, phase: Phase| {
+        let mut event = job("9", phase);
+        if let CiEvent::Job(j) = &mut event {
+            j.run.vcs.provider = Some("gitlab".into());
+            j.attributes
+                .push(crate::event::Attribute::new("gitlab.job.status", status));
+        }
+        event
+    };
+    let b = board(10);
+    for status in ["created", "manual", "scheduled"] {
+        b.observe_at(&gitlab(status, Phase::Pending), now());
+        assert!(b.snapshot(None).entries.is_empty(), "{status}");
+    }
+    // Created at 10:00 with the pipeline; pending (its stage's turn) first seen at 10:40.
+    b.observe_at(
+        &gitlab("pending", Phase::Pending),
+        t("2026-12-04T10:40:00Z"),
+    );
+    b.observe_at(
+        &gitlab("pending", Phase::Pending),
+        t("2026-12-04T10:50:00Z"),
+    );
+    assert_eq!(
+        b.snapshot(None).entries[0].since(),
+        t("2026-12-04T10:40:00Z")
+    );
+    b.observe_at(&gitlab("running", Phase::Running), now());
+    assert_eq!(
+        b.snapshot(None).entries[0].since(),
+        t("2026-12-04T10:01:00Z")
+    );
+}
