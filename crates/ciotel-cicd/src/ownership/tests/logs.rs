@@ -139,3 +139,32 @@ fn the_users_signatures_come_first_and_a_later_sighting_without_the_log_says_the
         .collect();
     assert_eq!(second, vec![first]);
 }
+
+#[test]
+fn only_steps_read_from_the_log_are_left_out_of_job_verdicts() {
+    use crate::event::Attribute;
+    let judged = |source: &str| {
+        let mut s = steps(
+            &["Set up job", "Run make test", "Complete job"],
+            &[("Run make test", Some(CiResult::Failure))],
+        );
+        for step in &mut s {
+            step.attributes
+                .push(Attribute::new(semconv::CIOTEL_STEP_SOURCE, source));
+        }
+        let mut groups = spans(&[CiEvent::Job(job(
+            "github",
+            "8",
+            "test",
+            CiResult::Failure,
+            s,
+            true,
+        ))]);
+        processor("").process(&mut groups);
+        span_attr(named(&groups, "test"), names::FAILURE_RULE).unwrap_or_default()
+    };
+    // GitHub steps whose `uses`/`run` came from the workflow file are steps like any other.
+    assert_eq!(judged("workflow"), "failing_step");
+    // Spans read from the job's log (GitLab runner phases) are not.
+    assert_eq!(judged("job_log"), "no_steps");
+}
