@@ -258,3 +258,39 @@ fn a_deployment_status_lands_in_the_trace_of_the_merge_it_deploys() {
         );
     }
 }
+
+/// An approved deployment review (no published example: the requested one with GitHub's
+/// documented `approved` fields) → the wait from `since` to the decision, with the approver.
+#[test]
+fn an_approved_review_is_the_wait_from_requested_to_decided() {
+    let mut v: serde_json::Value = serde_json::from_slice(&common::read(
+        "github/webhooks/deployment_review.requested.json",
+    ))
+    .expect("JSON");
+    v["action"] = serde_json::json!("approved");
+    v["approver"] = serde_json::json!({"login": "octocat"});
+    v["workflow_job_runs"] = serde_json::json!([v["workflow_job_run"].clone()]);
+    v["workflow_job_run"] = serde_json::Value::Null;
+    v["workflow_run"]["updated_at"] = serde_json::json!("2023-07-04T09:30:15Z");
+    let body = serde_json::to_vec(&v).expect("JSON");
+    let b = map_change_webhook("deployment_review", &body).expect("maps");
+    let spans = common::spans(&translate_changes(&b.events, IdRecipe::CheckRun));
+    assert_eq!(spans.len(), 1);
+    assert_eq!(spans[0].name, "approval approved: TST");
+    assert_eq!(
+        spans[0].end_time_unix_nano - spans[0].start_time_unix_nano,
+        120_000_000_000,
+        "since 09:28:15 → 09:30:15"
+    );
+    assert_eq!(
+        common::attr_str(&spans[0], "ciotel.approval.approver"),
+        Some("octocat")
+    );
+    // The requested wait is another span: neither is ever re-emitted changed.
+    let requested = batch(
+        "github/webhooks/deployment_review.requested.json",
+        "deployment_review",
+    );
+    let r = &common::spans(&translate_changes(&requested.events, IdRecipe::CheckRun))[0];
+    assert_ne!(r.span_id, spans[0].span_id);
+}
