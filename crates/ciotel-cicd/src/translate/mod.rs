@@ -11,6 +11,10 @@
 //!
 //! The queue span of a running job is emitted again, identical, when the job completes;
 //! nothing is ever emitted twice with different content for the same ids.
+//!
+//! Change events (`crate::change`) have their own translator, [`translate_change`], in
+//! `change/` (`lifecycle.rs`: the change, reviews, merge queue; `run.rs`: runs for the
+//! change; `deployment.rs`: deployments and approval waits), on the same span builders.
 
 mod change;
 mod job;

@@ -17,6 +17,9 @@
 //! again at its final close, with the later end: the one span whose content can change, as
 //! the platform's own record of the change does). Until then its children are in the trace
 //! without their parent, as a run's jobs are before the run completes.
+//!
+//! Files: `lifecycle.rs` (root, instants, reviews, merge queue), `run.rs` (runs for the
+//! change), `deployment.rs` (deployments, approval waits), `tests.rs`.
 
 mod deployment;
 mod lifecycle;
