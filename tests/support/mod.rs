@@ -258,11 +258,16 @@ pub fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
     }
 }
 
-/// Every JSON line of an OTLP JSON-lines file (empty when it does not exist yet).
+/// Every complete JSON line of an OTLP JSON-lines file (empty when it does not exist yet).
+///
+/// A last line without its newline is still being written by the exporter (its writes reach
+/// the file in buffer-sized pieces) and is left for the next read.
 pub fn read_json_lines(path: &Path) -> Vec<serde_json::Value> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(mut text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
+    let complete = text.rfind('\n').map_or(0, |i| i + 1);
+    text.truncate(complete);
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
