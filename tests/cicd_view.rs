@@ -427,6 +427,12 @@ fn a_job_in_progress_appears_live_marked_hung_and_leaves_when_it_completes() {
         plain.texts("#live-list tr.job td.hung-mark"),
         ["hung: running over 2h00m"]
     );
+    // The running job's run has no run span yet: the page says it is still going.
+    let verdicts = plain.texts(".verdict strong");
+    assert!(
+        verdicts.iter().any(|v| v == "IN PROGRESS"),
+        "the partial run reads as in progress: {verdicts:?}"
+    );
     keep_screenshot("live-without-javascript.png", &plain.screenshot());
     drop(plain);
 

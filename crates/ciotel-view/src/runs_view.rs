@@ -166,7 +166,13 @@ pub(crate) fn placement(start: u64, end: u64, t0: u64, total: u64) -> (f64, f64)
 }
 
 fn verdict(view: &RunView) -> String {
-    let v = verdict_text(view);
+    let mut v = verdict_text(view);
+    // On a live page a run whose own span has not come yet is one still going, not a gap in
+    // an input file as `explain` words it.
+    if view.root.is_none() && v.word == "NO RESULT" {
+        v.word = "IN PROGRESS";
+        v.rest = " — its jobs are arriving; the run's own span comes when it completes".to_owned();
+    }
     let tone = match v.tone {
         Tone::Bad => "tone-bad",
         Tone::Good => "tone-good",
