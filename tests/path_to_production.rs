@@ -3,8 +3,8 @@
 //! integration, staging and production (production fails once, then succeeds) — as signed
 //! GitHub webhook deliveries to the real daemon, while a scripted GitHub API advances with the
 //! story. Out comes one change trace holding every stage in order under its root, the runs
-//! linked to their own traces; and `ciotel can-i-deploy --to production` answers right before
-//! and after each step.
+//! linked to their own traces; the DORA metrics of the story with exact values; and
+//! `ciotel can-i-deploy --to production` answers right before and after each step.
 //!
 //! The deliveries are GitHub's own examples from `../shared/fixtures/github/webhooks`, edited
 //! to tell this one story.
@@ -18,7 +18,9 @@ mod support;
 use fake_api::FakeApi;
 use github::{HEAD, MERGE, path};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use support::metrics_sink::{MetricsSink, Point};
 use support::{Daemon, TempDir, binary, read_json_lines, spans_in, wait_for};
 
 const SECRET: &str = "path-to-production-secret";
@@ -314,11 +316,15 @@ fn attr<'a>(span: &'a Value, key: &str) -> Option<&'a str> {
 fn from_pull_request_to_production() {
     let dir = TempDir::new("path-to-production");
     let traces = dir.join("traces.jsonl");
+    let (sink, sink_port) = MetricsSink::start();
     let daemon_config = format!(
         "receivers:\n  github:\n    webhook:\n      endpoint: 127.0.0.1:0\n      secret: \"{SECRET}\"\n\
-         exporters:\n  file:\n    path: {}\n\
+         \x20   collection_interval: 100ms\n\
+         exporters:\n  file:\n    path: {}\n  otlp/metrics:\n    endpoint: http://127.0.0.1:{sink_port}\n\
+         \x20   compression: none\n\
          service:\n  telemetry:\n    metrics:\n      level: none\n  pipelines:\n    traces:\n      \
-         receivers: [github]\n      exporters: [file]\n",
+         receivers: [github]\n      exporters: [file]\n    metrics:\n      receivers: [github]\n      \
+         exporters: [otlp/metrics]\n",
         traces.display()
     );
     let daemon = Daemon::start(&dir, "ciotel", &daemon_config);
@@ -627,7 +633,110 @@ fn from_pull_request_to_production() {
     // The root spans opened → merged.
     assert_eq!(root["startTimeUnixNano"], "1796374800000000000");
     assert_eq!(root["endTimeUnixNano"], "1796378700000000000");
-    // DORA metric values: h/signals adds the metrics pipeline and their expected values here.
+
+    // DORA, from the same deliveries: four deployments, one failed in production and restored
+    // 10 minutes later (10:33 → 10:43), the change's lead times to its successful production
+    // deployment (opened 09:00 → 10:43, merged 10:05 → 10:43).
+    let env = |name: &str, extra: &[(&str, &str)]| -> BTreeMap<String, String> {
+        std::iter::once(("deployment.environment.name", name))
+            .chain(extra.iter().copied())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let sum = |value| Point::Sum {
+        value,
+        cumulative: true,
+        monotonic: true,
+    };
+    let deployments = |name, result, production| {
+        (
+            env(
+                name,
+                &[
+                    ("ciotel.deployment.result", result),
+                    ("ciotel.deployment.production", production),
+                ],
+            ),
+            sum(1),
+        )
+    };
+    let expected: BTreeMap<&str, BTreeMap<BTreeMap<String, String>, Point>> = BTreeMap::from([
+        (
+            "ciotel.dora.deployments",
+            BTreeMap::from([
+                deployments("integration", "success", "false"),
+                deployments("staging", "success", "false"),
+                deployments("production", "failure", "true"),
+                deployments("production", "success", "true"),
+            ]),
+        ),
+        (
+            "ciotel.dora.change_failures",
+            BTreeMap::from([(
+                env("production", &[("ciotel.deployment.result", "failure")]),
+                sum(1),
+            )]),
+        ),
+        (
+            "ciotel.dora.time_to_restore",
+            BTreeMap::from([(env("production", &[]), histogram(&[600.0]))]),
+        ),
+        (
+            "ciotel.dora.lead_time",
+            BTreeMap::from([
+                (
+                    env("production", &[("ciotel.dora.lead_time.from", "opened")]),
+                    histogram(&[6180.0]),
+                ),
+                (
+                    env("production", &[("ciotel.dora.lead_time.from", "merged")]),
+                    histogram(&[2280.0]),
+                ),
+            ]),
+        ),
+    ]);
+    let observed = || -> BTreeMap<&str, BTreeMap<BTreeMap<String, String>, Point>> {
+        expected
+            .keys()
+            .map(|name| {
+                let points = sink
+                    .latest(name)
+                    .into_iter()
+                    .filter(|((service, _), _)| service == "acme/shop")
+                    .map(|((_, attrs), p)| (attrs, p))
+                    .collect();
+                (*name, points)
+            })
+            .collect()
+    };
+    let deadline = std::time::Instant::now() + support::PATIENCE;
+    while observed() != expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(observed(), expected);
+    assert!(
+        sink.latest("ciotel.dora.rework").is_empty(),
+        "nothing was deployed twice or reverted"
+    );
+}
+
+/// The DORA histograms' bucket bounds, in seconds.
+const BOUNDS: [f64; 14] = [
+    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
+    86400.0,
+];
+
+fn histogram(values: &[f64]) -> Point {
+    let mut buckets = vec![0; BOUNDS.len() + 1];
+    for v in values {
+        buckets[BOUNDS.partition_point(|b| b < v)] += 1;
+    }
+    Point::Histogram {
+        count: values.len() as u64,
+        sum: values.iter().sum(),
+        buckets,
+        bounds: BOUNDS.to_vec(),
+    }
 }
 
 fn run_root_attempt(span: &Value) -> Option<&str> {
