@@ -10,17 +10,12 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::metrics_sink::{MetricsSink, Point, Series};
+use support::metrics_sink::{MetricsSink, Point, Series, histogram};
 use support::{Daemon, TempDir, wait_for};
 
 const SECRET: &str = "metrics-secret";
 const OTEL_REPO: &str = "open-telemetry/open-telemetry-otel-collector";
 const HELLO: &str = "Codertocat/Hello-World";
-/// The bounds every duration histogram uses, in seconds.
-const BOUNDS: [f64; 14] = [
-    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
-    86400.0,
-];
 
 #[test]
 fn runs_and_jobs_become_the_conventions_metrics_counted_once() {
@@ -235,20 +230,6 @@ fn expected() -> BTreeMap<&'static str, BTreeMap<Series, Point>> {
         ]),
     );
     out
-}
-
-/// The cumulative histogram point of `values`, with the duration bounds.
-fn histogram(values: &[f64]) -> Point {
-    let mut buckets = vec![0; BOUNDS.len() + 1];
-    for v in values {
-        buckets[BOUNDS.partition_point(|b| b < v)] += 1;
-    }
-    Point::Histogram {
-        count: values.len() as u64,
-        sum: values.iter().sum(),
-        buckets,
-        bounds: BOUNDS.to_vec(),
-    }
 }
 
 fn sum(value: i64) -> Point {

@@ -11,14 +11,10 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::metrics_sink::{MetricsSink, Point};
+use support::metrics_sink::{MetricsSink, Point, histogram};
 use support::{Daemon, TempDir, wait_for};
 
 const TOKEN: &str = "gitlab-metrics-token";
-const BOUNDS: [f64; 14] = [
-    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
-    86400.0,
-];
 
 #[test]
 fn a_pipeline_hook_and_a_job_hook_become_metrics_once() {
@@ -208,19 +204,6 @@ fn expected() -> Observed {
         ]),
     );
     out
-}
-
-fn histogram(values: &[f64]) -> Point {
-    let mut buckets = vec![0; BOUNDS.len() + 1];
-    for v in values {
-        buckets[BOUNDS.partition_point(|b| b < v)] += 1;
-    }
-    Point::Histogram {
-        count: values.len() as u64,
-        sum: values.iter().sum(),
-        buckets,
-        bounds: BOUNDS.to_vec(),
-    }
 }
 
 fn attrs(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {

@@ -9,16 +9,12 @@ mod support;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
-use support::metrics_sink::{MetricsSink, Point};
+use support::metrics_sink::{MetricsSink, Point, histogram};
 use support::{Daemon, TempDir, wait_for};
 
 const SECRET: &str = "dora-secret";
 const REPO: &str = "Codertocat/Hello-World";
 const MERGE: &str = "c4295bd74fb0f4fda03689c3df3f2803b658fd85";
-const BOUNDS: [f64; 14] = [
-    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
-    86400.0,
-];
 
 #[test]
 fn a_change_to_production_gives_the_four_keys() {
@@ -132,19 +128,6 @@ fn production(extra: &[(&str, &str)]) -> BTreeMap<String, String> {
         .chain(extra.iter().copied())
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
-}
-
-fn histogram(values: &[f64]) -> Point {
-    let mut buckets = vec![0; BOUNDS.len() + 1];
-    for v in values {
-        buckets[BOUNDS.partition_point(|b| b < v)] += 1;
-    }
-    Point::Histogram {
-        count: values.len() as u64,
-        sum: values.iter().sum(),
-        buckets,
-        bounds: BOUNDS.to_vec(),
-    }
 }
 
 /// octokit's `pull_request.closed`, merged as MERGE at its close time.

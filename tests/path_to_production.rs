@@ -20,7 +20,7 @@ use github::{HEAD, MERGE, path};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use support::metrics_sink::{MetricsSink, Point};
+use support::metrics_sink::{MetricsSink, Point, histogram};
 use support::{Daemon, TempDir, binary, read_json_lines, spans_in, wait_for};
 
 const SECRET: &str = "path-to-production-secret";
@@ -718,25 +718,6 @@ fn from_pull_request_to_production() {
         sink.latest("ciotel.dora.rework").is_empty(),
         "nothing was deployed twice or reverted"
     );
-}
-
-/// The DORA histograms' bucket bounds, in seconds.
-const BOUNDS: [f64; 14] = [
-    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
-    86400.0,
-];
-
-fn histogram(values: &[f64]) -> Point {
-    let mut buckets = vec![0; BOUNDS.len() + 1];
-    for v in values {
-        buckets[BOUNDS.partition_point(|b| b < v)] += 1;
-    }
-    Point::Histogram {
-        count: values.len() as u64,
-        sum: values.iter().sum(),
-        buckets,
-        bounds: BOUNDS.to_vec(),
-    }
 }
 
 fn run_root_attempt(span: &Value) -> Option<&str> {

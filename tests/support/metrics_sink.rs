@@ -201,3 +201,24 @@ fn value_text(kv: &KeyValue) -> String {
         _ => String::new(),
     }
 }
+
+/// The bucket bounds, in seconds, of ciotel's duration histograms (run durations, queue times,
+/// DORA lead times and times to restore).
+pub const SECONDS_BOUNDS: [f64; 14] = [
+    5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 43200.0,
+    86400.0,
+];
+
+/// The cumulative histogram point that `values` (seconds) make over [`SECONDS_BOUNDS`].
+pub fn histogram(values: &[f64]) -> Point {
+    let mut buckets = vec![0; SECONDS_BOUNDS.len() + 1];
+    for v in values {
+        buckets[SECONDS_BOUNDS.partition_point(|b| b < v)] += 1;
+    }
+    Point::Histogram {
+        count: values.len() as u64,
+        sum: values.iter().sum(),
+        buckets,
+        bounds: SECONDS_BOUNDS.to_vec(),
+    }
+}
